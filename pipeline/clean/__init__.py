@@ -1,0 +1,20 @@
+"""Clean stage: RawPage -> CleanDoc.
+
+Decoding and Unicode repair are shared; what is chrome and what is a labelled block is site
+knowledge and lives in the profile modules under ``pipeline.sites``.
+"""
+
+from __future__ import annotations
+
+from pipeline.clean.decode import decode_page
+from pipeline.models import CleanDoc, RawPage
+from pipeline.sites import profile_for_page
+
+
+def clean(page: RawPage) -> CleanDoc:
+    """Turn a raw page into the document's own text plus its labelled blocks."""
+    text = decode_page(page)
+    profile = profile_for_page(page, text)
+    if page.media_type == "text/html":
+        return profile.clean_html(text, page)
+    return profile.clean_text(text, page)

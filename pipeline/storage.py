@@ -1,0 +1,125 @@
+"""File-system primitives every writer uses: safe names, atomic writes, a run lock."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.I)
+MAX_NAME = 120
+
+
+def safe_name(value: str, max_length: int = MAX_NAME) -> str:
+    """A file name derived from an id or URL piece that cannot escape its directory.
+
+    Lowercased (so case-folding file systems see no collisions), ASCII, no separators, no dot
+    files, no Windows-reserved names; a long or altered name keeps a short hash of the original
+    so two different inputs never map to one name.
+    """
+    ascii_form = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"-{2,}", "-", _UNSAFE.sub("-", ascii_form.lower())).strip("-.")
+    if name and name == value and len(name) <= max_length and not _WINDOWS_RESERVED.match(name):
+        return name
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    stem = name[: max_length - len(digest) - 1].rstrip("-.") or "page"
+    return f"{stem}-{digest}"
+
+
+def inside(root: Path, relative: str) -> Path:
+    """root/relative, refusing anything that would land outside root."""
+    root = root.resolve()
+    target = (root / relative).resolve()
+    if target != root and root not in target.parents:
+        raise ValueError(f"path escapes {root}: {relative!r}")
+    return target
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> bool:
+    """Write data to path via temp file + fsync + rename; False when the bytes were already there.
+
+    Leaving an identical file alone keeps its mtime, so reruns with nothing new change nothing.
+    """
+    path = Path(path)
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+    return True
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temp_files(directory: Path) -> int:
+    """Temp files left by a killed writer; they were never renamed, so nothing refers to them."""
+    removed = 0
+    for tmp in Path(directory).rglob(".*.tmp"):
+        try:
+            tmp.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+class LockedError(RuntimeError):
+    """Another run holds the lock on this directory."""
+
+
+class DirectoryLock:
+    """An exclusive OS-level lock (flock) on a directory; the kernel drops it when the owner dies."""
+
+    def __init__(self, directory: Path, name: str = ".lock"):
+        self.path = Path(directory) / name
+        self._fd: int | None = None
+
+    def __enter__(self) -> DirectoryLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise LockedError(f"another run is using {self.path.parent} (lock {self.path})") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
