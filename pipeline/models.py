@@ -14,6 +14,7 @@ BLOCK_KINDS = (
     "date",            # the page's header date line for the document
     "heading",         # FRUS head naming sender and recipient / document heading
     "dateline",        # place and date line of the document itself
+    "place",           # place of writing, from the dateline
     "received",        # "[Received ...]" stamps: never the document date
     "type_label",      # "[Telegram]", "[Circular telegram]", a "Type" metadata value
     "credit",          # "This document was made possible with support from ..."

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from pipeline.clean.decode import decode_page
 from pipeline.models import CleanDoc, RawPage
-from pipeline.sites import profile_for_page
 
 
 def clean(page: RawPage) -> CleanDoc:
     """Turn a raw page into the document's own text plus its labelled blocks."""
+    # Imported here: the site profiles themselves build on pipeline.clean's helpers.
+    from pipeline.sites import profile_for_page
+
     text = decode_page(page)
     profile = profile_for_page(page, text)
     if page.media_type == "text/html":

@@ -1,0 +1,58 @@
+# archive-pipeline: `make run` sets everything up and normalizes the bundled samples; `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+RAW ?= raw
+OUT ?= normalized
+CORPUS ?= ../shared/corpus
+SOURCE ?= wilson
+WORKERS ?= 1
+STAMP := $(VENV)/.installed
+
+.PHONY: run normalize fetch harvest demo eval bench lint test validate clean help
+
+help:
+	@echo "make run       install into $(VENV) and normalize the bundled pages in $(RAW)/ into $(OUT)/"
+	@echo "make test      run the whole test suite"
+	@echo "make normalize RAW=... OUT=... WORKERS=N"
+	@echo "make fetch     SOURCE=wilson   harvest a configured source (pipeline.toml) into $(RAW)/"
+	@echo "make harvest   fetch then normalize"
+	@echo "make demo      serve a local fixture site, harvest and normalize it (no internet needed)"
+	@echo "make eval      CORPUS=../shared/corpus   score extraction against gold annotations"
+	@echo "make bench     benchmark (PROFILE=1 for a profile)"
+	@echo "make validate  check $(OUT)/ against the JSON Schema"
+	@echo "make lint      ruff"
+	@echo "make clean     remove build and output artifacts"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	touch $(STAMP)
+
+run: normalize validate
+
+normalize: $(STAMP)
+	$(BIN)/archive-pipeline normalize --raw-dir $(RAW) --out-dir $(OUT) --workers $(WORKERS)
+
+validate: $(STAMP)
+	$(BIN)/archive-pipeline --quiet validate $(OUT)
+
+fetch: $(STAMP)
+	$(BIN)/archive-pipeline fetch --source $(SOURCE) --raw-dir $(RAW)
+
+harvest: fetch normalize
+
+eval: $(STAMP)
+	$(BIN)/archive-pipeline eval --corpus $(CORPUS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests bench
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .hypothesis eval-report.json bench/.cache
+	rm -rf $(OUT)/*/ $(OUT)/records.jsonl $(OUT)/errors.jsonl $(OUT)/manifest.json $(OUT)/.index.json $(OUT)/.lock
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +

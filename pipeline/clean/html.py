@@ -1,0 +1,993 @@
+"""Shared machinery for cleaning HTML pages; what to look for on a given site is data in its profile.
+
+The steps a profile strings together: ``prepare`` (refuse binaries and oversized markup, parse safely,
+refuse bot challenges and login walls, undo web-archive rewriting and e-mail obfuscation, drop what
+is never content), ``strip_chrome`` (page furniture by tag, role, class words and section titles),
+``refuse_non_document`` (error pages and listings), readers for labelled values (``read_head_metadata``,
+``labelled_pairs``), ``main_content`` (density-based choice of the content container), ``text_blocks``
+(the DOM walked into paragraphs, keeping lines and table rows), and ``finish`` (Unicode repair and the
+CleanDoc).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+
+from pipeline.clean.decode import normalize_text
+from pipeline.models import Block, CleanDoc, NotADocumentError
+
+# libxml2 stops building the tree at 256 levels without XML_PARSE_HUGE (and drops the rest of the page);
+# older libxml2 builds have no such limit, so the depth is also measured here.
+MAX_DEPTH = 255
+MAX_MARKUP_CHARS = 20_000_000
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body caption center dd details dialog div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr html legend li main menu nav ol p pre section summary "
+    "table tbody td tfoot th thead tr ul".split()
+)
+HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# Containers whose children are lines of one paragraph rather than paragraphs of their own.
+_LINE_GROUP_TAGS = frozenset("ul ol menu dl address pre".split())
+# Paragraph-level blocks: the content detector never descends into one.
+_LEAF_BLOCK_TAGS = frozenset(
+    "p pre blockquote li dd dt h1 h2 h3 h4 h5 h6 address figcaption caption tr".split()
+)
+_CELL_TAGS = frozenset(("td", "th"))
+# What a layout table holds and a data table does not.
+_LAYOUT_CONTENT_TAGS = frozenset("table p div ul ol h1 h2 h3 blockquote".split())
+# Page regions that are chrome when they belong to the page, content when they belong to an article.
+_PAGE_LEVEL_TAGS = ("header", "footer")
+_CONTENT_ROOTS = frozenset(("html", "body", "main", "article"))
+_NEVER_TEXT_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "object", "embed", "iframe",
+                    "link", "meta", "base", "head", "title")
+
+_WS = re.compile(r"\s+")
+_LINE_WS = re.compile(r"[^\S\n]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_BINARY_JUNK = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
+_BINARY_SIGNATURES = (
+    (re.compile(r"^\s*%PDF-"), "a PDF file"),
+    (re.compile(r"^.{0,3}PNG\r?\n"), "a PNG image"),
+    (re.compile(r"^GIF8[79]a"), "a GIF image"),
+    (re.compile(r"^.{0,6}(JFIF|Exif)"), "a JPEG image"),
+    (re.compile(r"^PK\x03\x04"), "a ZIP archive (or an Office document)"),
+    (re.compile(r"^.{0,3}\x1f?\x8b\x08"), "gzip-compressed data"),
+    (re.compile(r"^\{\\rtf"), "an RTF document"),
+)
+_WAYBACK_INSERT = re.compile(
+    r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->", re.S | re.I
+)
+_WAYBACK_PREFIX = re.compile(r"^(?:https?:)?(?://web\.archive\.org)?/web/\d{1,14}(?:[a-z]{2}_)?/", re.I)
+_WAYBACK_IDS = ("wm-ipp-base", "wm-ipp", "wm-ipp-print", "donato", "wm-capinfo")
+_URL_ATTRIBUTES = ("href", "src", "data", "action", "poster")
+_NOT_DOWNLOADS = ("#", "javascript:", "mailto:")
+_DOCUMENT_FILE = re.compile(r"\.(pdf|tiff?|jpe?g|png|djvu)$", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CFEMAIL_HREF = re.compile(r"/cdn-cgi/l/email-protection#([0-9a-fA-F]+)$")
+_JSON_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_JSON_WRAPPER = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
+_PARAGRAPH_SEPARATOR = "\n\ue000\n"   # a private-use character: survives Unicode repair untouched
+
+
+@dataclass(frozen=True)
+class HtmlRules:
+    """What a site's pages use for chrome and non-document pages; instances are data in the profiles."""
+
+    chrome_selectors: tuple[str, ...] = ()
+    # Page regions (nav, aside, form): chrome unless one holds most of the page's text.
+    chrome_regions: tuple[str, ...] = ()
+    # Words in class/id attributes that mark chrome ("cookie-banner", "share_buttons").
+    chrome_class_words: re.Pattern[str] | None = None
+    # Exact class names that mark chrome ("sr-only").
+    chrome_classes: frozenset[str] = frozenset()
+    # Titles of sections that are chrome ("Related Documents"): the section goes with its heading.
+    chrome_section_titles: tuple[re.Pattern[str], ...] = ()
+    # Whole lines that are chrome wherever they appear ("Skip to content", "1851 - 1860 of 2425").
+    chrome_lines: tuple[re.Pattern[str], ...] = ()
+    # Elements that stay even when hidden (inactive tab panes hold the translation).
+    keep_hidden: tuple[str, ...] = ()
+    challenge_titles: re.Pattern[str] | None = None
+    challenge_markup: re.Pattern[str] | None = None
+    error_titles: re.Pattern[str] | None = None
+    login_titles: re.Pattern[str] | None = None
+    listing_counter: re.Pattern[str] | None = None
+    listing_selectors: tuple[str, ...] = ()
+    # Below this much visible text a page with challenge/error/login signs is taken for what it signals.
+    short_page_chars: int = 2500
+
+
+@dataclass
+class TextBlock:
+    """One paragraph of the walked DOM with the evidence the content filters need."""
+
+    text: str
+    link_chars: int
+    tag: str           # the block element that opened the paragraph
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / max(1, len(self.text))
+
+
+@dataclass
+class PageMetadata:
+    """Labelled values read from a page's head and JSON-LD, by block kind, in order of trust."""
+
+    blocks: list[Block] = field(default_factory=list)
+    page_title: str | None = None    # the <title> element, which usually carries the site name too
+
+    def first(self, kind: str) -> Block | None:
+        return next((b for b in self.blocks if b.kind == kind), None)
+
+
+# ---------------------------------------------------------------------------------------------- parsing
+
+_local = threading.local()
+
+
+def _parser() -> lxml.html.HTMLParser:
+    """One parser per thread: lxml keeps the error log (read for depth overruns) on the parser."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        # HTML parsing never loads a DTD or external entities; no_network also covers XInclude-like lookups.
+        parser = lxml.html.HTMLParser(
+            no_network=True, huge_tree=False, remove_pis=True, remove_comments=False,
+            default_doctype=False, collect_ids=False,
+        )
+        _local.parser = parser
+    return parser
+
+
+@lru_cache(maxsize=512)
+def selector(css: str) -> CSSSelector:
+    """Compiled once per selector string: the profiles keep selectors as plain CSS data."""
+    return CSSSelector(css)
+
+
+def select(root: HtmlElement, css: str) -> list[HtmlElement]:
+    return selector(css)(root)
+
+
+def select_first(root: HtmlElement, css: str) -> HtmlElement | None:
+    found = selector(css)(root)
+    return found[0] if found else None
+
+
+def refuse_binary(markup: str | bytes) -> None:
+    """Files of other types saved under an .html name; works on the raw bytes too, before decoding."""
+    if isinstance(markup, bytes):
+        markup = markup[:4096].decode("latin-1")
+    head = markup[:64]
+    for signature, what in _BINARY_SIGNATURES:
+        if signature.search(head):
+            raise NotADocumentError(f"the file is {what}, not an HTML page")
+    sample = markup[:4096].replace("\x00", "")
+    if sample and len(_BINARY_JUNK.findall(sample)) > len(sample) * 0.05:
+        raise NotADocumentError(
+            "the file holds binary data (control bytes and undecodable characters), not HTML"
+        )
+    if "<" not in markup[:200_000]:
+        raise NotADocumentError("the file holds no HTML markup")
+
+
+def _max_depth(root: HtmlElement) -> int:
+    depth = deepest = 0
+    for event, _element in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _depth_overrun(parser: lxml.html.HTMLParser) -> bool:
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" or "depth" in e.message for e in parser.error_log)
+
+
+# Inline formatting that broken pages leave unclosed (thousands of <font> in old HTML nest that deep).
+_INLINE_FORMATTING = re.compile(
+    r"</?(?:font|span|b|i|u|em|strong|small|big|s|strike|tt|abbr|cite|mark|center)\b[^>]*>", re.I
+)
+
+
+def parse_html(markup: str) -> HtmlElement:
+    """Parse with the network off and the nesting depth bounded; junk before the root is tolerated."""
+    parser = _parser()
+    root = lxml.html.document_fromstring(markup, parser=parser)
+    if _depth_overrun(parser) or _max_depth(root) > MAX_DEPTH:
+        root = lxml.html.document_fromstring(_INLINE_FORMATTING.sub("", markup), parser=parser)
+        if _depth_overrun(parser) or _max_depth(root) > MAX_DEPTH:
+            raise NotADocumentError(
+                f"the markup nests elements more than {MAX_DEPTH} levels deep even without inline "
+                "formatting tags; the parser would drop the rest of the page"
+            )
+    return root
+
+
+# ------------------------------------------------------------------------------------- page preparation
+
+def _unwrap_web_archive(root: HtmlElement) -> None:
+    for element_id in _WAYBACK_IDS:
+        for element in root.xpath("//*[@id=$id]", id=element_id):
+            element.drop_tree()
+    for attribute in _URL_ATTRIBUTES:
+        for element in root.xpath(f"//*[@{attribute}]"):
+            value = element.get(attribute)
+            unwrapped = _WAYBACK_PREFIX.sub("", value)
+            if unwrapped != value:
+                if unwrapped.startswith("//"):
+                    unwrapped = "https:" + unwrapped
+                element.set(attribute, unwrapped)
+
+
+def decode_cfemail(hex_string: str) -> str | None:
+    """Cloudflare's obfuscation: the first byte is an XOR key for the bytes of the address that follow."""
+    try:
+        data = bytes.fromhex(hex_string)
+    except ValueError:
+        return None
+    if len(data) < 2:
+        return None
+    try:
+        return bytes(b ^ data[0] for b in data[1:]).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _decode_cloudflare_emails(root: HtmlElement) -> None:
+    for element in root.xpath("//*[@data-cfemail]"):
+        address = decode_cfemail(element.get("data-cfemail", ""))
+        if address is None:
+            continue
+        tail = element.tail
+        element.clear()
+        element.text, element.tail = address, tail
+        if element.tag == "a":
+            element.set("href", "mailto:" + address)
+    for link in root.xpath("//a[contains(@href, '/cdn-cgi/l/email-protection#')]"):
+        match = _CFEMAIL_HREF.search(link.get("href", ""))
+        address = decode_cfemail(match.group(1)) if match else None
+        if address:
+            link.set("href", "mailto:" + address)
+            if "protected]" in (link.text_content() or ""):
+                tail = link.tail
+                link.clear()
+                link.text, link.tail, link.attrib["href"] = address, tail, "mailto:" + address
+
+
+def _remove(element: HtmlElement) -> None:
+    """Remove an element and its content but keep the text that follows it."""
+    if element.getparent() is not None:
+        element.drop_tree()
+
+
+def _remove_hidden(root: HtmlElement, keep: Collection[HtmlElement]) -> None:
+    hidden = root.xpath("//*[@hidden or @aria-hidden='true' or contains(@style, 'none') "
+                        "or contains(@style, 'hidden')]")
+    for element in hidden:
+        if element in keep or element.tag in ("html", "body"):
+            continue
+        if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+            _remove(element)
+        elif _HIDDEN_STYLE.search(element.get("style", "")):
+            _remove(element)
+
+
+def visible_text(root: HtmlElement) -> str:
+    """The text a reader would see: the body's text outside scripts and styles, white space collapsed."""
+    body = root.find("body")
+    texts = (body if body is not None else root).xpath(
+        ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
+        " or ancestor::head)]"
+    )
+    return _WS.sub(" ", " ".join(texts)).strip()
+
+
+def visible_text_length(root: HtmlElement) -> int:
+    return len(visible_text(root))
+
+
+def _title_text(root: HtmlElement) -> str:
+    title = root.find(".//title")
+    return _WS.sub(" ", title.text_content()).strip() if title is not None else ""
+
+
+def _refuse_challenge_and_login(root: HtmlElement, markup: str, rules: HtmlRules) -> None:
+    title = _title_text(root)
+    if rules.challenge_titles and rules.challenge_titles.search(title):
+        raise NotADocumentError(f"bot challenge page (title {title!r}), not a document")
+    short = visible_text_length(root) < rules.short_page_chars
+    if short and rules.challenge_markup and (found := rules.challenge_markup.search(markup)):
+        raise NotADocumentError(
+            f"bot challenge page (marker {found.group(0)!r} on a short page), not a document"
+        )
+    if root.xpath("//input[translate(@type, 'PASWORD', 'pasword')='password']"):
+        if short or (rules.login_titles and rules.login_titles.search(title)):
+            raise NotADocumentError(f"login page (a password form; title {title!r}), not a document")
+
+
+def prepare(markup: str, rules: HtmlRules, keep_hidden: bool = True) -> HtmlElement:
+    """Parse a page and take off what is never content; non-documents raise NotADocumentError.
+
+    Leaves page regions (header, nav, aside...) in place: profiles read labelled values from them
+    before ``strip_chrome``.
+    """
+    if len(markup) > MAX_MARKUP_CHARS:
+        raise NotADocumentError(
+            f"the page is {len(markup):,} characters of markup, "
+            f"over the {MAX_MARKUP_CHARS:,} limit for one document"
+        )
+    refuse_binary(markup)
+    markup = _CONTROL.sub("", _WAYBACK_INSERT.sub("", markup))
+    root = parse_html(markup)
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    _refuse_challenge_and_login(root, markup, rules)
+    if not visible_text(root):
+        title = _title_text(root)
+        raise NotADocumentError(f"the HTML page has no body text{f' (title {title!r})' if title else ''}")
+    _unwrap_web_archive(root)
+    _decode_cloudflare_emails(root)
+    exempt = {e for css in rules.keep_hidden for e in select(root, css)} if keep_hidden else set()
+    _remove_hidden(root, exempt)
+    remove_chrome_sections(root, rules)
+    return root
+
+
+# ------------------------------------------------------------------------------------------------ chrome
+
+def _class_words(element: HtmlElement) -> str:
+    return f"{element.get('class', '')} {element.get('id', '')}".strip()
+
+
+def _inside_content_root(element: HtmlElement) -> bool:
+    return any(a.tag in ("article", "main") or a.get("role") == "main" for a in element.iterancestors())
+
+
+def remove_chrome_sections(root: HtmlElement, rules: HtmlRules) -> None:
+    """Sections titled like chrome ("Related Documents") go with everything under their heading."""
+    if not rules.chrome_section_titles:
+        return
+    for heading in root.xpath("//h1|//h2|//h3|//h4|//h5|//h6|//*[@role='heading']"):
+        if not _attached(heading, root):
+            continue   # already removed with an earlier section
+        title = _WS.sub(" ", heading.text_content()).strip().rstrip(":")
+        if not any(p.search(title) for p in rules.chrome_section_titles):
+            continue
+        section = _section_of(heading)
+        if section is heading:
+            _remove_following_under_heading(heading)
+        _remove(section)
+
+
+def _heading_level(element: HtmlElement) -> int:
+    return int(element.tag[1]) if element.tag in HEADING_TAGS else 6
+
+
+def _attached(element: HtmlElement, root: HtmlElement) -> bool:
+    top = element
+    for ancestor in element.iterancestors():
+        top = ancestor
+    return top is root
+
+
+def _section_of(heading: HtmlElement) -> HtmlElement:
+    """The element a heading titles: the ancestors it opens that hold no other heading of its rank."""
+    level = _heading_level(heading)
+    section = heading
+    parent = heading.getparent()
+    while parent is not None and parent.tag not in _CONTENT_ROOTS and parent.get("role") != "main":
+        first = next((c for c in parent if isinstance(c.tag, str)), None)
+        if first is not section or (parent.text or "").strip():
+            break
+        rivals = [h for h in parent.iter(*HEADING_TAGS) if _heading_level(h) <= level and h is not heading]
+        if any(section not in h.iterancestors() for h in rivals):
+            break
+        section, parent = parent, parent.getparent()
+    return section
+
+
+def _remove_following_under_heading(heading: HtmlElement) -> None:
+    level = _heading_level(heading)
+    sibling = heading.getnext()
+    while sibling is not None:
+        if sibling.tag in HEADING_TAGS and _heading_level(sibling) <= level:
+            break
+        following = sibling.getnext()
+        _remove(sibling)
+        sibling = following
+
+
+def strip_chrome(root: HtmlElement, rules: HtmlRules, protect: Collection[HtmlElement] = ()) -> None:
+    """Drop page furniture: never-text tags, forms, navigation, page headers/footers, chrome classes.
+
+    Elements in ``protect`` and their ancestors stay; an element named chrome only by a class word
+    stays when it holds most of the page's text (a "page-with-sidebar" wrapper is not a sidebar).
+    """
+    etree.strip_elements(root, *_NEVER_TEXT_TAGS, with_tail=False)
+    guarded: set[HtmlElement] = set()
+    for element in protect:
+        guarded.add(element)
+        guarded.update(element.iterancestors())
+    for css in rules.chrome_selectors:
+        for element in select(root, css):
+            if element not in guarded and element.tag not in _CONTENT_ROOTS:
+                _remove(element)
+    total = max(1, visible_text_length(root))
+    regions = [e for css in rules.chrome_regions for e in select(root, css)]
+    regions += [e for tag in _PAGE_LEVEL_TAGS for e in root.iter(tag) if not _inside_content_root(e)]
+    for element in regions:
+        if element in guarded or element.tag in _CONTENT_ROOTS or element.getparent() is None:
+            continue
+        if len(element.text_content()) <= total * 0.5:
+            _remove(element)
+    if rules.chrome_class_words is None and not rules.chrome_classes:
+        return
+    for element in root.xpath("//*[@class or @id]"):
+        if element in guarded or element.tag in _CONTENT_ROOTS or element.get("role") == "main":
+            continue
+        words = _class_words(element)
+        by_word = rules.chrome_class_words is not None and rules.chrome_class_words.search(words)
+        by_class = bool(rules.chrome_classes.intersection(element.get("class", "").split()))
+        if not (by_word or by_class) or element.getparent() is None:
+            continue
+        if by_word and not by_class and len(element.text_content()) > total * 0.5:
+            continue
+        _remove(element)
+
+
+def refuse_non_document(root: HtmlElement, rules: HtmlRules, content: HtmlElement | None = None) -> None:
+    """Error pages served with status 200 and listings; run after chrome is stripped."""
+    text_length = visible_text_length(root)
+    if rules.error_titles and text_length < rules.short_page_chars:
+        for candidate in [_title_text(root), *(inline_text(h) for h in root.iter("h1"))][:3]:
+            if candidate and rules.error_titles.search(candidate):
+                raise NotADocumentError(f"error page served as a document (title {candidate!r})")
+    for css in rules.listing_selectors:
+        rows = select(root, css)
+        if len(rows) >= 3:
+            raise NotADocumentError(
+                f"search or listing page ({len(rows)} result rows '{css}'), not a document"
+            )
+    rows = _link_rows(content if content is not None else root)
+    counter = rules.listing_counter.search(visible_text(root)) if rules.listing_counter else None
+    if rows and (counter or _listing_dominates(rows, root)):
+        how = f"a result counter {counter.group(0)!r} and " if counter else ""
+        raise NotADocumentError(f"listing page ({how}{len(rows)} link rows), not a document")
+
+
+def _link_rows(root: HtmlElement) -> list[HtmlElement]:
+    """The largest run of like siblings (same tag and class) each of which is mostly one link."""
+    best: list[HtmlElement] = []
+    for parent in root.iter():
+        children = [c for c in parent if isinstance(c.tag, str)]
+        if len(children) < 5:
+            continue
+        groups: dict[tuple[str, str], list[HtmlElement]] = {}
+        for child in children:
+            groups.setdefault((child.tag, child.get("class", "")), []).append(child)
+        for group in groups.values():
+            rows = [row for row in group if _is_link_row(row)]
+            if len(rows) >= 5 and len(rows) >= len(group) * 0.8 and len(rows) > len(best):
+                best = rows
+    return best
+
+
+def _is_link_row(element: HtmlElement) -> bool:
+    links = element.xpath(".//a[@href]")
+    if not links:
+        return False
+    text = len(_WS.sub(" ", element.text_content()).strip())
+    linked = max(len(_WS.sub(" ", a.text_content()).strip()) for a in links)
+    return text > 0 and linked >= min(text * 0.3, 40)
+
+
+def _listing_dominates(rows: Sequence[HtmlElement], root: HtmlElement) -> bool:
+    """The rows carry most of the page's text and no long paragraph stands outside them."""
+    in_rows = sum(len(_WS.sub(" ", r.text_content()).strip()) for r in rows)
+    if in_rows < visible_text_length(root) * 0.6:
+        return False
+    row_set = set(rows)
+    for paragraph in root.iter("p"):
+        if len(_WS.sub(" ", paragraph.text_content()).strip()) >= 300 and not row_set.intersection(
+            paragraph.iterancestors()
+        ):
+            return False
+    return True
+
+
+def in_page_chrome(element: HtmlElement) -> bool:
+    """Inside the page's navigation, header or footer (not an article's own header)."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag == "nav" or (ancestor.tag in _PAGE_LEVEL_TAGS and not _inside_content_root(ancestor)):
+            return True
+    return False
+
+
+def absolute_url(href: str, base: str | None) -> str:
+    """A link made absolute against the page URL, itself freed of any web-archive prefix.
+
+    A link to an embedded viewer ("viewer.html?file=/scan.pdf") stands for the file it shows.
+    """
+    href = _WAYBACK_PREFIX.sub("", href.strip())
+    shown = parse_qs(urlsplit(href).query).get("file")
+    if shown and _DOCUMENT_FILE.search(shown[0]):
+        href = shown[0]
+    if href.startswith("//"):
+        return "https:" + href
+    return urljoin(_WAYBACK_PREFIX.sub("", base), href) if base else href
+
+
+def download_links(root: HtmlElement, selectors: Sequence[str], base: str | None) -> list[str]:
+    """URLs of scans and PDFs the page links or embeds, outside the page's navigation and footer."""
+    urls: list[str] = []
+    for css in selectors:
+        for element in select(root, css):
+            target = element.get("href") or element.get("src") or element.get("data")
+            if target and not target.startswith(_NOT_DOWNLOADS) and not in_page_chrome(element):
+                urls.append(absolute_url(target, base))
+    return list(dict.fromkeys(urls))
+
+
+# -------------------------------------------------------------------------------------------- the walker
+
+def inline_text(element: HtmlElement | None) -> str:
+    """An element's text on one line: line breaks and block boundaries become spaces, runs of space one."""
+    if element is None:
+        return ""
+    parts: list[str] = []
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        if node.tag == "br" or node.tag in BLOCK_TAGS:
+            parts.append(" ")
+        if event == "start":
+            parts.append(node.text or "")
+        elif node is not element:
+            parts.append(node.tail or "")
+    return _WS.sub(" ", "".join(parts)).strip()
+
+
+class _Walker:
+    """DOM to paragraphs in one pass over start/end events, so nesting depth costs no recursion."""
+
+    # What an element did when it opened, undone when it closes.
+    INLINE, BLOCK, GROUP, ROW, CELL = range(5)
+    IN_LINK = 8    # added to the action of a link that counts toward link density
+
+    def __init__(self, line_groups: Collection[HtmlElement], skip: Collection[HtmlElement]):
+        self.line_groups = line_groups
+        self.skip = skip
+        self.blocks: list[TextBlock] = []
+        self.lines: list[str] = []
+        self.parts: list[str] = []
+        self.link_chars = 0
+        self.opening_tag = ""
+        self.group_depth = 0
+        self.link_depth = 0
+        self.pre_depth = 0
+        self.cells: list[int] = []     # cells seen so far in each open table row
+
+    def walk(self, root: HtmlElement) -> list[TextBlock]:
+        actions: list[int] = []
+        skipping = 0
+        for event, element in etree.iterwalk(root, events=("start", "end")):
+            if event == "start":
+                if skipping or element in self.skip:
+                    skipping += 1
+                    continue
+                actions.append(self._start(element))
+                continue
+            if skipping:
+                skipping -= 1
+            else:
+                self._end(element, actions.pop())
+            if not skipping and element is not root:
+                self._add_text(element.tail)
+        self._break_paragraph()
+        return self.blocks
+
+    def _start(self, element: HtmlElement) -> int:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        action = self.INLINE
+        if tag == "br":
+            if self.cells:
+                self.parts.append(" ")
+            else:
+                self._break_line()
+        elif tag in _CELL_TAGS and self.cells:
+            if self.cells[-1] and self.parts:
+                self.parts.append(" | ")
+            self.cells[-1] += 1
+            action = self.CELL
+        elif tag == "tr" and self.group_depth:
+            self._break_line()
+            self.cells.append(0)
+            action = self.ROW
+        elif tag == "table" and _is_data_table(element):
+            self._boundary()
+            self.group_depth += 1
+            action = self.GROUP
+        elif tag in BLOCK_TAGS or element in self.line_groups:
+            self._boundary()
+            if not self.lines and not self.parts:
+                self.opening_tag = tag
+            if tag in _LINE_GROUP_TAGS or element in self.line_groups:
+                self.group_depth += 1
+                action = self.GROUP
+            else:
+                action = self.BLOCK
+        if tag == "a" and _is_navigation_link(element):
+            self.link_depth += 1
+            action += self.IN_LINK
+        elif tag == "pre":
+            self.pre_depth += 1
+        self._add_text(element.text)
+        return action
+
+    def _end(self, element: HtmlElement, action: int) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if action >= self.IN_LINK:
+            self.link_depth -= 1
+            action -= self.IN_LINK
+        elif tag == "pre":
+            self.pre_depth -= 1
+        if action == self.ROW:
+            self.cells.pop()
+            self._break_line()
+        elif action == self.GROUP:
+            self.group_depth -= 1
+            self._boundary()
+        elif action == self.BLOCK:
+            self._boundary()
+
+    def _boundary(self) -> None:
+        if self.group_depth:
+            self._break_line()
+        else:
+            self._break_paragraph()
+
+    def _add_text(self, text: str | None) -> None:
+        if not text:
+            return
+        if self.pre_depth:
+            first, *rest = text.split("\n")
+            self._append(first)
+            for line in rest:
+                self._break_line()
+                self._append(line)
+        else:
+            self._append(text)
+
+    def _append(self, text: str) -> None:
+        if text:
+            self.parts.append(text)
+            if self.link_depth:
+                self.link_chars += len(text.strip())
+
+    def _break_line(self) -> None:
+        line = _WS.sub(" ", "".join(self.parts)).strip()
+        self.parts = []
+        if line:
+            self.lines.append(line)
+
+    def _break_paragraph(self) -> None:
+        self._break_line()
+        if self.lines:
+            text = "\n".join(self.lines)
+            self.blocks.append(TextBlock(text, min(self.link_chars, len(text)), self.opening_tag or "p"))
+        self.lines, self.link_chars, self.opening_tag = [], 0, ""
+
+
+def _is_navigation_link(link: HtmlElement) -> bool:
+    """Links that make boilerplate link-dense; an e-mail address in a letter is not one."""
+    return not (link.get("href") or "").lower().startswith("mailto:")
+
+
+def _is_data_table(table: HtmlElement) -> bool:
+    """Layout tables hold paragraphs, lists or other tables; data tables hold cell text."""
+    return not any(element is not table and element.tag in _LAYOUT_CONTENT_TAGS for element in table.iter())
+
+
+def text_blocks(
+    root: HtmlElement, line_groups: Collection[HtmlElement] = (), skip: Collection[HtmlElement] = ()
+) -> list[TextBlock]:
+    """Paragraphs of an element; ``line_groups`` keep their inner blocks as lines of one paragraph."""
+    return _Walker(frozenset(line_groups), frozenset(skip)).walk(root)
+
+
+def paragraphs(
+    root: HtmlElement, line_groups: Collection[HtmlElement] = (), skip: Collection[HtmlElement] = ()
+) -> list[str]:
+    return [block.text for block in text_blocks(root, line_groups, skip)]
+
+
+# ------------------------------------------------------------------------------------------ main content
+
+# A block counts toward content when at most this share of its text is link text.
+_CONTENT_LINK_DENSITY = 0.33
+# The detector moves into a child container while it holds this share of the content weight.
+_CONTENT_SHARE = 0.9
+# Short lines (salutations, signatures) weigh as if they had this many characters.
+_MIN_BLOCK_WEIGHT = 30
+
+
+def _block_of(element: HtmlElement) -> HtmlElement:
+    node = element
+    while node is not None and node.tag not in BLOCK_TAGS:
+        node = node.getparent()
+    return node if node is not None else element
+
+
+def content_weights(root: HtmlElement) -> dict[HtmlElement, float]:
+    """Weight of content text under each element: non-link characters of blocks that are not link lists.
+
+    This is the text-density / link-density scoring of boilerplate removers (jusText, readability):
+    text is counted per block element, blocks dominated by links count for nothing, and the weight
+    of every block is added to all of its ancestors.
+    """
+    text: dict[HtmlElement, int] = {}
+    linked: dict[HtmlElement, int] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        pieces = [element.text or ""] + [child.tail or "" for child in element]
+        own = sum(len(p.strip()) for p in pieces)
+        if not own:
+            continue
+        block = _block_of(element)
+        text[block] = text.get(block, 0) + own
+        in_link = element.tag == "a" or any(a.tag == "a" for a in _ancestors_to(element, block))
+        if element is not block and in_link:
+            linked[block] = linked.get(block, 0) + own
+    weights: dict[HtmlElement, float] = {}
+    for block, chars in text.items():
+        links = linked.get(block, 0)
+        if links > chars * _CONTENT_LINK_DENSITY:
+            continue
+        weight = max(chars - links, _MIN_BLOCK_WEIGHT)
+        node = block
+        while node is not None:
+            weights[node] = weights.get(node, 0.0) + weight
+            if node is root:
+                break
+            node = node.getparent()
+    return weights
+
+
+def _ancestors_to(element: HtmlElement, stop: HtmlElement) -> Iterable[HtmlElement]:
+    for ancestor in element.iterancestors():
+        yield ancestor
+        if ancestor is stop:
+            return
+
+
+def main_content(root: HtmlElement) -> HtmlElement:
+    """The deepest container that still holds nearly all of the page's content weight."""
+    body = root.find("body")
+    node = body if body is not None else root
+    weights = content_weights(node)
+    while node.tag not in _LEAF_BLOCK_TAGS:
+        total = weights.get(node, 0.0)
+        if not total:
+            break
+        children = (c for c in node if isinstance(c.tag, str))
+        heaviest = max(children, key=lambda c: weights.get(c, 0.0), default=None)
+        if heaviest is None or weights.get(heaviest, 0.0) < total * _CONTENT_SHARE:
+            break
+        if heaviest.tag in _LEAF_BLOCK_TAGS:
+            break
+        node = heaviest
+    return node
+
+
+def content_blocks(blocks: Sequence[TextBlock], max_link_density: float = 0.5) -> list[TextBlock]:
+    """Blocks of a content container minus link lists left in it (tag clouds, "see also" rows)."""
+    return [b for b in blocks if not (b.link_density > max_link_density and len(b.text) < 400)]
+
+
+# --------------------------------------------------------------------------------------- labelled values
+
+def labelled_pairs(root: HtmlElement) -> list[tuple[HtmlElement, str, HtmlElement]]:
+    """(container, label, value element) from definition lists and two-column label/value tables."""
+    pairs: list[tuple[HtmlElement, str, HtmlElement]] = []
+    for dl in root.iter("dl"):
+        label = None
+        for child in dl.iter("dt", "dd"):
+            if child.tag == "dt":
+                label = inline_text(child)
+            elif label:
+                pairs.append((dl, label, child))
+    for table in root.iter("table"):
+        rows = table.xpath("./tr|./tbody/tr|./thead/tr")
+        cells = [row.xpath("./th|./td") for row in rows]
+        if not rows or any(len(c) != 2 for c in cells):
+            continue
+        labels = [inline_text(c[0]) for c in cells]
+        if all(0 < len(label) <= 40 for label in labels):
+            pairs.extend((table, label, c[1]) for label, c in zip(labels, cells, strict=True))
+    return pairs
+
+
+def _meta_content(root: HtmlElement) -> Iterable[tuple[str, str]]:
+    for meta in root.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip()
+        value = (meta.get("content") or "").strip()
+        if key and value:
+            yield key, value
+
+
+def load_json_ld(raw: str) -> list[dict]:
+    """The JSON-LD objects of one script element; tolerant of comment wrappers and trailing commas."""
+    text = _JSON_WRAPPER.sub("", raw.strip())
+    for candidate in (text, _JSON_TRAILING_COMMA.sub(r"\1", text)):
+        try:
+            data = json.loads(candidate, strict=False)
+        except (ValueError, RecursionError):
+            continue
+        return _json_ld_nodes(data)
+    return []
+
+
+def _json_ld_nodes(data: object) -> list[dict]:
+    nodes: list[dict] = []
+    pending = [data]
+    while pending and len(nodes) < 200:
+        item = pending.pop(0)
+        if isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            if "@graph" in item:
+                pending.extend(item["@graph"] if isinstance(item["@graph"], list) else [item["@graph"]])
+            if "@type" in item:
+                nodes.append(item)
+    return nodes
+
+
+def json_ld_values(value: object) -> list[str]:
+    """Strings of a JSON-LD value: plain strings, names of things, @value literals, lists of them."""
+    pending, found = [value], []
+    while pending and len(found) < 100:
+        item = pending.pop(0)
+        if isinstance(item, str):
+            if item.strip():
+                found.append(item.strip())
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            found.append(str(item))
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            for key in ("name", "@value", "text", "headline", "value"):
+                if key in item:
+                    pending.append(item[key])
+                    break
+    return found
+
+
+def _json_ld_document(nodes: Sequence[dict], preferred_types: Sequence[str]) -> dict | None:
+    def types(node: dict) -> list[str]:
+        kind = node.get("@type")
+        return [kind] if isinstance(kind, str) else [k for k in kind if isinstance(k, str)] if isinstance(
+            kind, list) else []
+
+    for wanted in preferred_types:
+        for node in nodes:
+            if wanted in types(node):
+                return node
+    return None
+
+
+def read_head_metadata(
+    root: HtmlElement,
+    meta_fields: dict[str, str],
+    json_ld_fields: dict[str, str],
+    json_ld_types: Sequence[str],
+    item_kinds: Collection[str],
+) -> PageMetadata:
+    """Blocks from JSON-LD first, then <meta> (Dublin Core, OpenGraph, citation_*), by the profile's tables.
+
+    Multi-valued kinds (``item_kinds``) gather their values as items; other kinds keep their first value.
+    """
+    metadata = PageMetadata(page_title=_title_text(root) or None)
+
+    def add(kind: str, values: list[str], origin: str) -> None:
+        """The first source of a kind wins; a repeated <meta> of that source adds items to it."""
+        values = [v for v in (_WS.sub(" ", v).strip() for v in values) if v]
+        existing = next((b for b in metadata.blocks if b.kind == kind), None)
+        if not values or (existing is not None and (kind not in item_kinds or existing.origin != origin)):
+            return
+        if kind not in item_kinds:
+            metadata.blocks.append(Block(kind, values[0], origin))
+            return
+        items = tuple({v.casefold(): v for v in (*(existing.items if existing else ()), *values)}.values())
+        block = Block(kind, "\n".join(items), origin, items)
+        if existing is None:
+            metadata.blocks.append(block)
+        else:
+            metadata.blocks[metadata.blocks.index(existing)] = block
+
+    nodes: list[dict] = []
+    for script in root.xpath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]"):
+        nodes.extend(load_json_ld(script.text or ""))
+    document = _json_ld_document(nodes, json_ld_types)
+    if document is not None:
+        for key, kind in json_ld_fields.items():
+            if key in document:
+                values = json_ld_values(document[key])
+                if kind in item_kinds and len(values) == 1 and key == "keywords":
+                    values = [v.strip() for v in values[0].split(",")]
+                add(kind, values, f"jsonld:{key}")
+    lowered = {k.casefold(): k for k in meta_fields}
+    for key, value in _meta_content(root):
+        name = lowered.get(key.casefold())
+        if name:
+            add(meta_fields[name], [value], f"meta:{key}")
+    return metadata
+
+
+# ------------------------------------------------------------------------------------------------ finish
+
+def _tidy(text: str, keep_blank_lines: bool) -> str:
+    lines = [_LINE_WS.sub(" ", line).strip() for line in text.split("\n")]
+    if keep_blank_lines:
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return "\n".join(line for line in lines if line)
+
+
+def normalize_all(texts: Sequence[str]) -> list[str]:
+    """normalize_text over many strings in one call (Unicode repair has a per-call cost)."""
+    if not texts:
+        return []
+    fixed = normalize_text(_PARAGRAPH_SEPARATOR.join(texts)).split(_PARAGRAPH_SEPARATOR)
+    return fixed if len(fixed) == len(texts) else [normalize_text(t) for t in texts]
+
+
+def is_chrome_line(line: str, patterns: Sequence[re.Pattern[str]]) -> bool:
+    return any(p.search(line) for p in patterns)
+
+
+def finish(
+    site: str,
+    profile: str,
+    body: Sequence[str],
+    blocks: Sequence[Block],
+    rules: HtmlRules,
+    warnings: Sequence[str] = (),
+    drop_line: Callable[[str], bool] | None = None,
+) -> CleanDoc:
+    """Repair and normalize every extracted string, drop chrome lines from the text, build the CleanDoc."""
+    item_counts = [len(b.items) for b in blocks]
+    texts = [*body, *(b.text for b in blocks), *(i for b in blocks for i in b.items)]
+    fixed = normalize_all(texts)
+    paragraphs_out: list[str] = []
+    for paragraph in fixed[: len(body)]:
+        lines = [
+            line for line in _tidy(paragraph, False).split("\n")
+            if line and not is_chrome_line(line, rules.chrome_lines) and not (drop_line and drop_line(line))
+        ]
+        if lines:
+            paragraphs_out.append("\n".join(lines))
+    block_texts = fixed[len(body): len(body) + len(blocks)]
+    items_flat = fixed[len(body) + len(blocks):]
+    blocks_out: list[Block] = []
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
+    position = 0
+    for block, text, count in zip(blocks, block_texts, item_counts, strict=True):
+        items = tuple(i for i in (_tidy(i, False) for i in items_flat[position: position + count]) if i)
+        position += count
+        text = _tidy(text, True)
+        key = (block.kind, text, items)
+        if (text or items) and key not in seen:
+            seen.add(key)
+            blocks_out.append(Block(block.kind, text, block.origin, items))
+    warnings_out = list(warnings)
+    if not paragraphs_out:
+        warnings_out.append("no document text found on the page")
+    return CleanDoc(site, profile, paragraphs_out, blocks_out, warnings_out)

@@ -1,0 +1,243 @@
+"""Extract stage: CleanDoc -> Record.
+
+Each field comes from the most trusted source that has it (page metadata, then the title or heading,
+then the document's own opener and signature) and records the rule and text span that produced it in
+`provenance.evidence`, so a reviewer can check any value quickly.
+"""
+
+from __future__ import annotations
+
+from pipeline import SCHEMA_VERSION, __version__
+from pipeline.extract.citation import find_contributors, find_translators, parse_citation
+from pipeline.extract.dates import parse_date, parse_dateline
+from pipeline.extract.doctype import classify
+from pipeline.extract.people import (
+    author_from_title,
+    merge_parties,
+    parse_party,
+    parties_from_address_line,
+    parties_from_title,
+    recipients_from_salutation,
+    sender_from_signature,
+    split_letter_end,
+    split_salutation,
+)
+from pipeline.models import Block, Citation, CleanDoc, DateValue, Person, Provenance, RawPage, Record, Source
+from pipeline.storage import safe_name
+
+# Types whose sender is the author or recorder and which are addressed to no one unless the text says so.
+UNADDRESSED_TYPES = {"journal", "diary", "conversation_record", "report", "minutes"}
+MAX_SIGNATURE_LINES = 6
+
+
+class _Evidence:
+    def __init__(self, text: str):
+        self.text = text
+        self.fields: dict[str, dict] = {}
+
+    def block(self, field: str, block: Block) -> None:
+        self.fields[field] = {"rule": f"block:{block.kind}@{block.origin}", "span": None}
+
+    def rule(self, field: str, rule: str, value: str | None = None) -> None:
+        span = None
+        if value:
+            start = self.text.find(value)
+            if start >= 0:
+                span = [start, start + len(value)]
+        self.fields[field] = {"rule": rule, "span": span}
+
+
+def record_id(doc: CleanDoc, page: RawPage) -> str:
+    local = page.local_id or page.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return f"{doc.site}:{safe_name(local)}"
+
+
+def _extract_date(doc: CleanDoc, evidence: _Evidence, warnings: list[str]) -> tuple[DateValue | None, str | None]:
+    place = doc.first("place").text if doc.first("place") else None
+    for kind in ("date", "dateline"):
+        for block in doc.all(kind):
+            if kind == "date":
+                value = parse_date(block.text)
+            else:
+                found_place, value = parse_dateline(block.text)
+                place = place or found_place
+            if value:
+                evidence.block("date", block)
+                return value, place
+            warnings.append(f"unreadable {kind} {block.text!r}: date left empty")
+    return _dateline_in_text(doc, evidence), place
+
+
+def _dateline_in_text(doc: CleanDoc, evidence: _Evidence) -> DateValue | None:
+    """A letter's own dateline heading its text, when the page gives no date of its own."""
+    lines = _head_lines(doc.paragraphs)[:3]
+    for index, line in enumerate(lines):
+        candidate = f"{line} {lines[index + 1]}" if line.endswith(",") and index + 1 < len(lines) else line
+        if len(candidate) <= 80:
+            _, value = parse_dateline(candidate)
+            if value:
+                evidence.rule("date", "text:dateline", line)
+                return value
+    return None
+
+
+def _tail_lines(paragraphs: list[str]) -> list[str]:
+    lines = [line for p in paragraphs[-MAX_SIGNATURE_LINES:] for line in p.split("\n") if line.strip()]
+    return lines[-MAX_SIGNATURE_LINES:]
+
+
+def _head_lines(paragraphs: list[str]) -> list[str]:
+    return [line for p in paragraphs[:4] for line in p.split("\n") if line.strip()][:6]
+
+
+def _parties(doc: CleanDoc, title: str | None, doc_type: str, signature: str | None,
+             evidence: _Evidence, warnings: list[str]) -> tuple[list[Person], list[Person]]:
+    """Title or heading first; then the text's address line, salutation and signature refine it."""
+    heading = doc.first("heading")
+    source_title = heading.text if heading else title or ""
+    senders, recipients, notes = parties_from_title(source_title, signed_as=signature)
+    warnings.extend(notes)
+    if senders or recipients:
+        evidence.rule("senders" if senders else "recipients", "title:parties")
+        if senders and recipients:
+            evidence.rule("recipients", "title:parties")
+
+    authors = doc.first("authors")
+    if authors and authors.items:
+        senders, notes = merge_parties([parse_party(item) for item in authors.items], senders)
+        warnings.extend(notes)
+        evidence.block("senders", authors)
+
+    head = _head_lines(doc.paragraphs)
+    if not senders:
+        author = author_from_title(source_title) or next(filter(None, map(author_from_title, head[:2])), None)
+        if author:
+            senders = [author]
+            evidence.rule("senders", "title:author")
+
+    text_senders: list[Person] = []
+    text_recipients: list[Person] = []
+    for line in head:
+        line_senders, line_recipients = parties_from_address_line(line)
+        if line_senders or line_recipients:
+            text_senders += line_senders
+            text_recipients += line_recipients
+            evidence.rule("senders", "text:address-line", line)
+            break
+    salutation = split_salutation(head)
+    if salutation and doc_type not in UNADDRESSED_TYPES:
+        addressed = recipients_from_salutation(salutation)
+        if addressed:
+            text_recipients += addressed
+            evidence.rule("recipients", "text:salutation", salutation)
+    signer = sender_from_signature(_tail_lines(doc.paragraphs))
+    if signer and doc_type not in {"conversation_record", "minutes"}:
+        text_senders.append(signer)
+
+    senders, notes = merge_parties(senders, text_senders)
+    warnings.extend(notes)
+    recipients, notes = merge_parties(recipients, text_recipients)
+    warnings.extend(notes)
+    summary = doc.first("summary")
+    if summary and doc_type not in UNADDRESSED_TYPES and not (senders and recipients):
+        # The page's description often says what the text leaves implicit: "Letter from X to Y agreeing ..."
+        described_senders, described_recipients, _ = parties_from_title(summary.text.split(". ")[0])
+        if not recipients and described_recipients:
+            recipients = described_recipients
+            evidence.block("recipients", summary)
+        if not senders and described_senders:
+            senders = described_senders
+            evidence.block("senders", summary)
+    if doc_type in UNADDRESSED_TYPES and not salutation and not text_recipients:
+        recipients = [p for p in recipients if doc_type == "report" and p.name]
+    return senders, recipients
+
+
+def _citation(doc: CleanDoc, evidence: _Evidence) -> Citation | None:
+    block = doc.first("citation")
+    credit = " ".join(b.text for b in doc.all("credit"))
+    if not block:
+        translators = find_translators(credit)
+        contributors = find_contributors(credit)
+        if translators or contributors:
+            return Citation(text=credit, translators=translators, contributors=contributors)
+        return None
+    evidence.block("citation", block)
+    citation = parse_citation(block.text)
+    for name in find_translators(credit):
+        if name not in citation.translators:
+            citation.translators.append(name)
+    for name in find_contributors(credit):
+        if name not in citation.contributors:
+            citation.contributors.append(name)
+    return citation
+
+
+def _text_of(doc: CleanDoc, kind: str, evidence: _Evidence, field: str | None = None) -> str | None:
+    block = doc.first(kind)
+    if not block or not block.text.strip():
+        return None
+    evidence.block(field or kind, block)
+    return block.text.strip()
+
+
+def _items(doc: CleanDoc, kind: str) -> list[str]:
+    return [item for block in doc.all(kind) for item in block.items]
+
+
+def extract(doc: CleanDoc, page: RawPage) -> Record:
+    evidence = _Evidence(doc.text)
+    warnings = list(doc.warnings)
+
+    title = _text_of(doc, "title", evidence)
+    date, place = _extract_date(doc, evidence, warnings)
+    type_labels = [b.text for b in doc.all("type_label")]
+    doc_type, type_rule = classify(title or (doc.first("heading").text if doc.first("heading") else None),
+                                   type_labels, doc.text)
+    evidence.rule("doc_type", type_rule)
+    closing, signature = split_letter_end(_tail_lines(doc.paragraphs))
+    senders, recipients = _parties(doc, title, doc_type, signature, evidence, warnings)
+    salutation = split_salutation(_head_lines(doc.paragraphs))
+    for field, value in (("salutation", salutation), ("closing", closing), ("signature", signature)):
+        if value:
+            evidence.rule(field, f"text:{field}", value)
+
+    return Record(
+        schema_version=SCHEMA_VERSION,
+        id=record_id(doc, page),
+        source=Source(
+            site=doc.site,
+            url=page.url,
+            retrieved_at=page.retrieved_at,
+            raw_path=page.path,
+            raw_sha256=page.sha256,
+            media_type=page.media_type,
+        ),
+        title=title,
+        doc_type=doc_type,
+        date=date,
+        place=place,
+        senders=senders,
+        recipients=recipients,
+        summary=_text_of(doc, "summary", evidence),
+        body=doc.text,
+        salutation=salutation,
+        closing=closing,
+        signature=signature,
+        footnotes=[b.text for b in doc.all("footnote")],
+        citation=_citation(doc, evidence),
+        places=_items(doc, "places"),
+        topics=_items(doc, "topics"),
+        people=_items(doc, "people"),
+        language=_text_of(doc, "language", evidence),
+        rights=_text_of(doc, "rights", evidence),
+        record_id=_text_of(doc, "record_id", evidence),
+        file_number=_text_of(doc, "file_number", evidence),
+        uploaded_date=_text_of(doc, "uploaded_date", evidence),
+        provenance=Provenance(
+            pipeline_version=__version__,
+            profile=doc.profile,
+            warnings=warnings,
+            evidence=dict(sorted(evidence.fields.items())),
+        ),
+    )

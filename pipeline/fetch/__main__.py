@@ -1,0 +1,3 @@
+from pipeline.fetch.command import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Local HTTP fixtures for the fetch-stage tests: a scripted server and config helpers."""

@@ -1,0 +1,135 @@
+"""The normalize job end to end over a raw directory: records, bookkeeping, reruns, exit codes."""
+
+import json
+import shutil
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.runner import normalize
+from pipeline.validate import validate_dir
+from tests.conftest import SEED, write_page
+
+WILSON_TEXT = """Skip to content
+
+March 3, 1962
+
+Letter from Imaginary Minister Petrov to the Central Committee
+
+Dear Comrades,
+
+We report that the grain deliveries agreed on 1 February were completed.
+
+With comradely greetings,
+Minister of Agriculture
+(ss) I. Petrov
+
+A letter reporting that the grain deliveries were completed on schedule.
+
+Document Information
+
+
+State Archive of Examples, f. 12, op. 3, d. 45, ll. 6-7. Translated by Ann Example.
+
+
+The History and Public Policy Program welcomes reuse of Digital Archive materials for research and educational purposes.
+
+Record ID
+
+123456
+"""
+
+FRUS_TEXT = """File No. 123.45/678
+The Minister in Ruritania (Smith) to the Secretary of State
+[Telegram]
+Strelsau, May 2,
+1921, 4 p.m.
+[Received May 3, 9 a.m.]
+17. Your 12, April 30. The King received me today and asked that you be informed of his views.
+Smith
+"""
+
+
+@pytest.fixture
+def raw_dir(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "wilson").mkdir(parents=True)
+    shutil.copy(SEED, raw / "wilson" / SEED.name)
+    write_page(raw, "wilson/petrov-letter.txt", WILSON_TEXT)
+    write_page(raw, "frus/frus1921v01_d17.txt", FRUS_TEXT,
+               url="https://history.state.gov/historicaldocuments/frus1921v01/d17")
+    return raw
+
+
+def test_every_page_becomes_a_valid_record(raw_dir, tmp_path):
+    out = tmp_path / "normalized"
+    summary = normalize(raw_dir, out, progress=False, display_root=tmp_path)
+    assert (summary.pages, summary.written, summary.failed) == (3, 3, 0)
+    count, problems = validate_dir(out, raw_root=tmp_path)
+    assert count == 3 and problems == []
+    frus = json.loads((out / "frus" / "frus1921v01_d17.json").read_text())
+    assert frus["id"] == "frus:frus1921v01_d17"
+    assert frus["date"]["edtf"] == "1921-05-02"
+    assert frus["place"] == "Strelsau"
+    assert frus["doc_type"] == "telegram"
+    assert frus["source"]["url"] == "https://history.state.gov/historicaldocuments/frus1921v01/d17"
+    lines = (out / "records.jsonl").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == sorted(json.loads(line)["id"] for line in lines)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["pages"], manifest["records"], manifest["failed"]) == (3, 3, 0)
+
+
+def test_rerun_with_nothing_new_rewrites_nothing(raw_dir, tmp_path):
+    out = tmp_path / "normalized"
+    normalize(raw_dir, out, progress=False)
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    summary = normalize(raw_dir, out, progress=False)
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    assert summary.written == 0 and summary.unchanged == 3 and summary.skipped == 3
+    assert after == before
+
+
+def test_changed_page_is_rewritten_and_removed_page_loses_its_record(raw_dir, tmp_path):
+    out = tmp_path / "normalized"
+    normalize(raw_dir, out, progress=False)
+    write_page(raw_dir, "wilson/petrov-letter.txt", WILSON_TEXT.replace("March 3, 1962", "March 4, 1962"))
+    (raw_dir / "frus" / "frus1921v01_d17.txt").unlink()
+    summary = normalize(raw_dir, out, progress=False)
+    assert (summary.pages, summary.written, summary.unchanged, summary.removed) == (2, 1, 1, 1)
+    record = json.loads((out / "wilson" / "petrov-letter.json").read_text())
+    assert record["date"]["edtf"] == "1962-03-04"
+    assert not (out / "frus" / "frus1921v01_d17.json").exists()
+
+
+def test_failed_pages_are_listed_and_the_rest_written(raw_dir, tmp_path):
+    write_page(raw_dir, "wilson/empty.txt", b"")
+    out = tmp_path / "normalized"
+    summary = normalize(raw_dir, out, progress=False)
+    assert (summary.pages, summary.records, summary.failed) == (4, 3, 1)
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert errors == [{"page": "wilson/empty.txt", "stage": "decode", "error": "DecodeError",
+                       "message": "the page is empty"}]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["pages"] == manifest["records"] + manifest["failed"]
+
+
+def test_cli_exit_codes(raw_dir, tmp_path, capsys):
+    out = tmp_path / "normalized"
+    assert main(["normalize", "--raw-dir", str(raw_dir), "--out-dir", str(out)]) == 0
+    assert "pages read: 3, records written: 3, unchanged: 0, failed: 0" in capsys.readouterr().out
+    write_page(raw_dir, "wilson/empty.txt", b"   ")
+    assert main(["normalize", "--raw-dir", str(raw_dir), "--out-dir", str(out)]) == 1
+    assert main(["normalize", "--raw-dir", str(tmp_path / "missing"), "--out-dir", str(out)]) == 2
+    with pytest.raises(SystemExit) as usage:
+        main(["normalize", "--no-such-option"])
+    assert usage.value.code == 2
+
+
+def test_parallel_workers_give_identical_output(raw_dir, tmp_path):
+    single, double = tmp_path / "one", tmp_path / "two"
+    normalize(raw_dir, single, workers=1, progress=False)
+    normalize(raw_dir, double, workers=2, progress=False)
+    files = sorted(p.relative_to(single) for p in single.rglob("*") if p.is_file() and p.name != ".lock")
+    assert files == sorted(p.relative_to(double) for p in double.rglob("*") if p.is_file() and p.name != ".lock")
+    for relative in files:
+        assert (single / relative).read_bytes() == (double / relative).read_bytes(), relative
