@@ -36,7 +36,7 @@ normalize: $(STAMP)
 	$(BIN)/archive-pipeline normalize --raw-dir $(RAW) --out-dir $(OUT) --workers $(WORKERS)
 
 validate: $(STAMP)
-	$(BIN)/archive-pipeline --quiet validate $(OUT)
+	$(BIN)/archive-pipeline validate $(OUT)
 
 fetch: $(STAMP)
 	$(BIN)/archive-pipeline fetch --source $(SOURCE) --raw-dir $(RAW)

@@ -155,7 +155,7 @@ def normalize(
 ) -> RunSummary:
     """Clean, extract and write every page under raw_dir into out_dir."""
     started = time.monotonic()
-    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    raw_dir, out_dir = Path(raw_dir).resolve(), Path(out_dir).resolve()
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)
