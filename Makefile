@@ -43,6 +43,13 @@ fetch: $(STAMP)
 
 harvest: fetch normalize
 
+demo: $(STAMP)
+	@dir=$${DEMO_DIR:-$$(mktemp -d)}; \
+	$(BIN)/python demo/run_demo.py --raw-dir $$dir/raw && \
+	$(BIN)/archive-pipeline normalize --raw-dir $$dir/raw --out-dir $$dir/normalized && \
+	$(BIN)/archive-pipeline validate $$dir/normalized --raw-root $$dir && \
+	echo "demo output: $$dir/normalized"
+
 eval: $(STAMP)
 	$(BIN)/archive-pipeline eval --corpus $(CORPUS)
 

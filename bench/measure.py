@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -151,30 +152,26 @@ def differing(first: dict[str, str], second: dict[str, str]) -> list[str]:
 
 @dataclass
 class ChildRun:
-    peak_rss_mb: float
+    peak_rss_mb: float | None
     wall: float
     returncode: int
     log: Path
 
 
 def peak_rss_of_normalize(raw_dir: Path, out_dir: Path, log: Path, cwd: Path) -> ChildRun:
-    """`archive-pipeline normalize` in a fresh process; its own peak RSS, read when it is reaped."""
+    """`archive-pipeline normalize` with one worker in a fresh process, which reports its own peak RSS."""
+    report = log.with_suffix(".json")
+    report.unlink(missing_ok=True)
     command = [
-        sys.executable,
-        "-m", "pipeline", "-q", "normalize", "--raw-dir",
-        str(raw_dir),
-        "--out-dir",
-        str(out_dir),
-        "--workers",
-        "1",
+        sys.executable, "-m", "bench.peak_rss", str(report), "-q", "normalize", "--raw-dir", str(raw_dir),
+        "--out-dir", str(out_dir), "--workers", "1",
     ]
     with open(log, "wb") as output:
         started = time.perf_counter()
-        child = subprocess.Popen(
-            command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
-        # wait4 gives this child's own rusage; RUSAGE_CHILDREN would be the maximum over every child so far.
-        _, status, usage = os.wait4(child.pid, 0)
+        finished = subprocess.run(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         wall = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return ChildRun(peak_rss_mb=usage.ru_maxrss * 1024 / MB, wall=wall, returncode=child.returncode, log=log)
+    try:
+        peak = json.loads(report.read_text(encoding="utf-8"))["peak_rss_bytes"] / MB
+    except (OSError, ValueError, KeyError):
+        peak = None
+    return ChildRun(peak_rss_mb=peak, wall=wall, returncode=finished.returncode, log=log)

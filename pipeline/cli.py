@@ -1,7 +1,7 @@
 """Command line: archive-pipeline {normalize,fetch,validate,eval}.
 
 Exit codes: 0 success, 1 some pages failed (the others were written), 2 usage error, 3 another run
-holds the directory's lock.
+holds the directory's lock, 130 a fetch interrupted by Ctrl-C or SIGTERM (its report is still written).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.fetch.command import add_parser as add_fetch_parser
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 log = logging.getLogger("pipeline")
@@ -124,12 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--report", default="eval-report.json", help="where to write the JSON report")
     evaluate.set_defaults(func=_cmd_eval)
 
-    try:
-        from pipeline.fetch.command import add_parser as add_fetch_parser
-    except ImportError:
-        add_fetch_parser = None
-    if add_fetch_parser:
-        add_fetch_parser(sub)
+    add_fetch_parser(sub)
     return parser
 
 

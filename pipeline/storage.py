@@ -52,22 +52,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(path.parent)
-    return True
+    return atomic_write_chunks(path, [data], compare=False)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -135,7 +120,7 @@ def _file_sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes], compare: bool = True) -> bool:
     """atomic_write_bytes for output too large to hold in memory; False when the bytes were already there."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -148,7 +133,7 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
                 handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
-        if _file_sha256(path) == digest.hexdigest():
+        if compare and _file_sha256(path) == digest.hexdigest():
             os.unlink(tmp)
             return False
         os.replace(tmp, path)

@@ -574,6 +574,7 @@ class _Walker:
         self.link_depth = 0
         self.pre_depth = 0
         self.cells: list[int] = []     # cells seen so far in each open table row
+        self.cell_gap = False          # a cell separator is due before the next text
 
     def walk(self, root: HtmlElement) -> list[TextBlock]:
         actions: list[int] = []
@@ -603,8 +604,8 @@ class _Walker:
             else:
                 self._break_line()
         elif tag in _CELL_TAGS and self.cells:
-            if self.cells[-1] and self.parts:
-                self.parts.append(" | ")
+            # the separator waits for the cell's first text, so empty cells add none
+            self.cell_gap = bool(self.cells[-1]) and bool("".join(self.parts).strip())
             self.cells[-1] += 1
             action = self.CELL
         elif tag == "tr" and self.group_depth:
@@ -641,6 +642,7 @@ class _Walker:
             self.pre_depth -= 1
         if action == self.ROW:
             self.cells.pop()
+            self.cell_gap = False
             self._break_line()
         elif action == self.GROUP:
             self.group_depth -= 1
@@ -668,6 +670,9 @@ class _Walker:
 
     def _append(self, text: str) -> None:
         if text:
+            if self.cell_gap and text.strip():
+                self.parts.append(" | ")
+                self.cell_gap = False
             self.parts.append(text)
             if self.link_depth:
                 self.link_chars += len(text.strip())
@@ -853,21 +858,20 @@ def _json_ld_nodes(data: object) -> list[dict]:
 
 def json_ld_values(value: object) -> list[str]:
     """Strings of a JSON-LD value: plain strings, names of things, @value literals, lists of them."""
-    pending, found = [value], []
+    pending, found = [value], []     # a stack: children go on top in reverse to keep document order
     while pending and len(found) < 100:
-        item = pending.pop(0)
+        item = pending.pop()
         if isinstance(item, str):
             if item.strip():
                 found.append(item.strip())
         elif isinstance(item, (int, float)) and not isinstance(item, bool):
             found.append(str(item))
         elif isinstance(item, list):
-            pending.extend(item)
+            pending.extend(reversed(item[:100]))
         elif isinstance(item, dict):
-            for key in ("name", "@value", "text", "headline", "value"):
-                if key in item:
-                    pending.append(item[key])
-                    break
+            key = next((k for k in ("name", "@value", "text", "headline", "value") if k in item), None)
+            if key:
+                pending.append(item[key])
     return found
 
 

@@ -148,8 +148,6 @@ def _parties(doc: CleanDoc, title: str | None, doc_type: str, signature: str | N
         if not senders and described_senders:
             senders = described_senders
             evidence.block("senders", summary)
-    if doc_type in UNADDRESSED_TYPES and not salutation and not text_recipients:
-        recipients = [p for p in recipients if doc_type == "report" and p.name]
     return senders, recipients
 
 

@@ -13,7 +13,6 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -107,13 +106,10 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 class Fetcher:
     """GET with the source's politeness, retries, limits and redirect policy. Thread-safe."""
 
-    def __init__(self, source: Source, sleep: Callable[[float], None] = time.sleep,
-                 jitter: Callable[[], float] = random.random):
+    def __init__(self, source: Source):
         self.source = source
         self.http = source.http
-        self._sleep = sleep
-        self._jitter = jitter
-        self.gate = PolitenessGate(source.politeness, source.user_agent, self._fetch_robots, sleep=sleep)
+        self.gate = PolitenessGate(source.politeness, source.user_agent, self._fetch_robots)
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
@@ -159,7 +155,7 @@ class Fetcher:
     def _exchange(self, url: str, headers: dict[str, str], result: FetchResult) -> _Response | None:
         """One URL asked until it answers or the tries run out; None (result.error set) on failure."""
         last: _Response | None = None
-        failure = ("", "")
+        kind, reason = NETWORK_ERROR, ""
         for attempt in range(1, self.http.max_tries + 1):
             result.attempts += 1
             try:
@@ -169,7 +165,7 @@ class Fetcher:
                 _fail(result, exc.kind, str(exc))
                 return None
             except _Transient as exc:
-                last, failure = None, (exc.kind, str(exc))
+                last, kind, reason = None, exc.kind, str(exc)
                 wait = self._backoff(attempt)
             else:
                 if response.status not in RETRY_STATUSES or is_challenge(response.headers, response.body):
@@ -182,19 +178,19 @@ class Fetcher:
                                                f"{asked:.0f}s, more than the {cap:.0f}s cap")
                     return None
                 wait = asked if asked is not None else self._backoff(attempt)
-                failure = ("", f"HTTP {response.status}")
+                reason = f"HTTP {response.status}"
             if attempt < self.http.max_tries:
                 log.info("retry %d/%d of %s in %.1fs: %s", attempt, self.http.max_tries - 1,
-                         redact_url(url), wait, failure[1])
+                         redact_url(url), wait, reason)
                 self.gate.penalize(url, wait)
         if last is not None:
             return last   # the final 429/5xx goes on to classification as an HTTP error
-        _fail(result, failure[0], f"{failure[1]} (after {self.http.max_tries} tries)")
+        _fail(result, kind, f"{reason} (after {self.http.max_tries} tries)")
         return None
 
     def _backoff(self, attempt: int) -> float:
         base = self.http.backoff_base * 2 ** (attempt - 1)
-        return min(self.http.backoff_max, base + self._jitter() * self.http.backoff_base)
+        return min(self.http.backoff_max, base + random.random() * self.http.backoff_base)
 
     def _send(self, url: str, headers: dict[str, str]) -> _Response:
         timeout = (self.http.connect_timeout, self.http.read_timeout)
@@ -259,7 +255,7 @@ class Fetcher:
             except requests.RequestException as exc:
                 log.info("robots.txt %s: %s", redact_url(robots_url), type(exc).__name__)
             if attempt < self.http.max_tries:
-                self._sleep(self._backoff(attempt))
+                time.sleep(self._backoff(attempt))
         return status, b""
 
     def _session(self) -> requests.Session:

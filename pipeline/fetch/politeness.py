@@ -49,13 +49,10 @@ class _Host:
 class PolitenessGate:
     """Decides whether a URL may be requested and when; one gate serves all threads of a run."""
 
-    def __init__(self, settings: Politeness, user_agent: str, fetch_robots: RobotsFetcher,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, settings: Politeness, user_agent: str, fetch_robots: RobotsFetcher):
         self.settings = settings
         self.user_agent = user_agent
         self._fetch_robots = fetch_robots
-        self._clock = clock
-        self._sleep = sleep
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
 
@@ -69,9 +66,6 @@ class PolitenessGate:
         if host.robots is not None and not host.robots.can_fetch(url, self.user_agent):
             return DISALLOWED, "disallowed by robots.txt"
         return None
-
-    def delay(self, url: str) -> float:
-        return self._host(url).delay
 
     @contextmanager
     def slot(self, url: str) -> Iterator[None]:
@@ -87,15 +81,15 @@ class PolitenessGate:
         """Keep every request to the host back for seconds (the server said it is overloaded)."""
         host = self._host(url)
         with host.clock_lock:
-            host.next_start = max(host.next_start, self._clock() + seconds)
+            host.next_start = max(host.next_start, time.monotonic() + seconds)
 
     def _wait_turn(self, host: _Host) -> None:
         with host.clock_lock:
-            start = max(self._clock(), host.next_start)
+            start = max(time.monotonic(), host.next_start)
             host.next_start = start + host.delay
-        pause = start - self._clock()
+        pause = start - time.monotonic()
         if pause > 0:
-            self._sleep(pause)
+            time.sleep(pause)
 
     def _host(self, url: str) -> _Host:
         key = origin(url)
@@ -123,7 +117,7 @@ class PolitenessGate:
                 host.delay = max(host.delay, self._robots_delay(host.robots))
             # The robots.txt request is a request to the host like any other.
             with host.clock_lock:
-                host.next_start = max(host.next_start, self._clock() + host.delay)
+                host.next_start = max(host.next_start, time.monotonic() + host.delay)
             # Any 4xx means there are no rules: RFC 9309 lets crawlers go anywhere.
             log.info("robots.txt %s: HTTP %s, delay %.1fs", robots_url, status, host.delay)
             host.robots_loaded = True

@@ -109,6 +109,7 @@ class Report:
     disallowed: list[str] = field(default_factory=list)
     discovery_failures: list[dict[str, str]] = field(default_factory=list)
     discovered: int = 0
+    discovery_pages: int = 0       # listing pages and sitemaps read
     interrupted: bool = False
 
     def add(self, outcome: str, url: str, reason: str | None = None) -> None:
@@ -117,6 +118,10 @@ class Report:
             self.disallowed.append(redact_url(url))
         elif outcome not in _NOT_FAILURES:
             self.failures.append({"url": redact_url(url), "outcome": outcome, "reason": reason or ""})
+
+    def note_discovery(self, discoverer: Discoverer) -> None:
+        self.discovery_pages = discoverer.pages_read
+        self.discovery_failures = [{"url": redact_url(f.url), "reason": f.reason} for f in discoverer.failures]
 
     @property
     def failed(self) -> bool:
@@ -139,6 +144,7 @@ class Report:
             "requests": fetcher.requests_sent,
             "bytes_received": fetcher.bytes_received,
             "discovered": self.discovered,
+            "discovery_pages": self.discovery_pages,
             "counts": dict(sorted(self.counts.items())),
             "failed": len(self.failures) + len(self.discovery_failures),
             "failures": self.failures,
@@ -216,7 +222,7 @@ class _Harvest:
         finally:
             bar.close()
             if discoverer is not None:
-                self.report.discovery_failures = _discovery_failures(discoverer)
+                self.report.note_discovery(discoverer)
             self.fetcher.close()
             self.state.close()
         return self._finish()
@@ -245,11 +251,19 @@ class _Harvest:
                 self._settle_some(pending, bar)
         except BaseException:
             executor.shutdown(wait=False, cancel_futures=True)
+            # Pages settled by the workers before the stop still count in the report.
+            settled = [future for future in pending
+                       if future.done() and not future.cancelled() and future.exception() is None]
+            self._collect(settled, pending, bar)
             raise
         executor.shutdown(wait=True)
 
     def _settle_some(self, pending: dict[Future[tuple[str, str | None]], Candidate], bar: tqdm) -> None:
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        self._collect(done, pending, bar)
+
+    def _collect(self, done: Iterable[Future[tuple[str, str | None]]],
+                 pending: dict[Future[tuple[str, str | None]], Candidate], bar: tqdm) -> None:
         for future in done:
             candidate = pending.pop(future)
             outcome, reason = future.result()
@@ -367,10 +381,7 @@ def _dry_run(options: RunOptions, out: TextIO) -> int:
         fetcher.close()
         state.close()
     if discoverer is not None:
-        report.discovery_failures = _discovery_failures(discoverer)
+        report.note_discovery(discoverer)
     _print_summary(report.to_dict(fetcher), None, out)
     return report.exit_code()
 
-
-def _discovery_failures(discoverer: Discoverer) -> list[dict[str, str]]:
-    return [{"url": redact_url(f.url), "reason": f.reason} for f in discoverer.failures]

@@ -16,12 +16,12 @@ from urllib.parse import unquote, urlsplit
 
 from charset_normalizer import from_bytes
 
+from pipeline.sites import profile_by_name
 from pipeline.storage import atomic_write_bytes, inside, safe_name
 
 SIDECAR_HEADERS = ("content-type", "etag", "last-modified", "content-length", "content-language")
 MEDIA_TYPE = "text/html"
 # How many trailing path segments name a document, per site: FRUS ids need the volume too.
-_ID_SEGMENTS = {"frus": 2}
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
@@ -29,13 +29,16 @@ _SNIFF_BYTES = 200_000
 
 
 def document_id(url: str, site: str) -> str:
-    """The file-safe id of a document within its site, from its URL path.
+    """The file-safe id of a document within its site: the site profile's, else the URL's last segment.
 
     /document/110385 -> "110385"; FRUS /historicaldocuments/frus1917/d129 -> "frus1917_d129".
     """
-    segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
-    wanted = segments[-_ID_SEGMENTS.get(site, 1):]
-    return safe_name("_".join(wanted) or "index")
+    profile = profile_by_name(site)
+    wanted = profile.local_id(url) if profile else None
+    if not wanted:
+        segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
+        wanted = segments[-1] if segments else "index"
+    return safe_name(wanted)
 
 
 def key_hash(key: str) -> str:

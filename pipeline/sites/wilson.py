@@ -470,7 +470,13 @@ def _clean_legacy(root: HtmlElement, page: RawPage) -> CleanDoc:
     strip_chrome(root, HTML_RULES)
     content = main_content(root)
     refuse_non_document(root, HTML_RULES, content)
-    header, body = _legacy_header(content_blocks(text_blocks(content)))
+    body = [b.text for b in content_blocks(text_blocks(content))]
+    header = _legacy_header(text_blocks(root), body[0] if body else None)
+    taken = {b.text for b in header}
+    body = [p for p in body[:8] if p not in taken] + body[8:]
+    date = next((b.text for b in header if b.kind == "date"), None)
+    if date and body and body[-1] == date:
+        body.pop()
     # The "Source" value is the citation proper; the widget's quoted citation comes after it.
     blocks = [b for b in header if b.kind != "citation"] + tail + [b for b in header if b.kind == "citation"]
     if downloads:
@@ -478,15 +484,24 @@ def _clean_legacy(root: HtmlElement, page: RawPage) -> CleanDoc:
     return finish(NAME, f"{NAME}:legacy-html", body, blocks, HTML_RULES)
 
 
-def _legacy_header(found: list[TextBlock]) -> tuple[list[Block], list[str]]:
-    """Title, header date, credit and the citation widget (summary + quoted citation) above the text."""
-    body = [b.text for b in found]
-    title_at = next((i for i, b in enumerate(found[:6]) if b.tag == "h1"), None)
-    title = body[title_at] if title_at is not None else None
-    date = next((p for p in body[:6] if "\n" not in p and is_date_line(p)), None)
+def _legacy_header(page: list[TextBlock], first_text: str | None) -> list[Block]:
+    """Title, header date, credit and the citation widget (summary + quoted citation) around the page's h1.
+
+    Read from the whole page, as the content container may hold the text alone: the title is the h1
+    closest above the text (or the first in it), the widget and date lines follow it.
+    """
+    texts = [b.text for b in page]
+    text_at = texts.index(first_text) if first_text in texts else len(texts)
+    headings = [i for i, b in enumerate(page) if b.tag == "h1"]
+    above = [i for i in headings if i <= text_at]
+    title_at = above[-1] if above else (headings[0] if headings else None)
+    start = title_at if title_at is not None else 0
+    window = texts[start: start + 12]
+    title = texts[title_at] if title_at is not None else None
+    date = next((p for p in window[:6] if "\n" not in p and is_date_line(p)), None)
     date_origin = "css:legacy-date"
     summary = citation = None
-    for index, paragraph in enumerate(body[:12]):
+    for index, paragraph in enumerate(window):
         match = QUOTED_CITATION.match(paragraph)
         if not match:
             continue
@@ -494,24 +509,19 @@ def _legacy_header(found: list[TextBlock]) -> tuple[list[Block], list[str]]:
         if not date and match.group("date"):
             date, date_origin = match.group("date").strip(), "citation:quoted-date"
         title = title or match.group("title").strip()
-        previous = body[index - 1] if index else None
+        previous = window[index - 1] if index else None
         if previous and previous != title and _looks_like_summary(Line(0, previous, 1, 0)):
             summary = previous
         break
-    credits = [p for p in body[:8] if CREDIT.search(p)]
-    found_blocks = (
+    credits = [p for p in window[:8] if CREDIT.search(p)]
+    found = (
         ("date", date, date_origin),
         ("title", title, "css:h1" if title_at is not None else "citation:quoted-title"),
         *(("credit", c, "css:legacy-credit") for c in credits),
         ("summary", summary, "css:legacy-summary"),
         ("citation", citation, "css:legacy-citation"),
     )
-    blocks = [Block(kind, text, origin) for kind, text, origin in found_blocks if text]
-    taken = {text for _, text, _ in found_blocks if text}
-    text = [p for p in body[:8] if p not in taken] + body[8:]
-    if date and text and text[-1] == date:
-        text.pop()
-    return blocks, text
+    return [Block(kind, text, origin) for kind, text, origin in found if text]
 
 
 def _labelled_value(label: str, value: HtmlElement, origin: str) -> list[Block]:
