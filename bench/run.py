@@ -53,6 +53,7 @@ PROFILE_TOP = 25
 # Ratios of in-process passes are taken on CPU time: one thread each, so CPU time is what the pass costs
 # and other load on the machine cannot tilt the comparison.
 RATIO_BASIS = "cpu"
+FAILED = "failed"  # the value of a target whose measurement could not be taken
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,11 @@ class Target:
     limit: float
     higher_is_better: bool
 
-    def verdict(self, value: float | bool | None) -> str:
+    def verdict(self, value: float | bool | str | None) -> str:
         if value is None:
             return "SKIP"
+        if isinstance(value, str):
+            return "FAIL"
         if isinstance(value, bool):
             return "PASS" if value else "FAIL"
         good = value >= self.limit if self.higher_is_better else value < self.limit
@@ -183,27 +186,33 @@ def memory_runs(corpus: Corpus, pages: int, seed: int, quick: bool, say: Callabl
         child = peak_rss_of_normalize(target.raw_dir, out, RUNS / f"memory-{label}.log", ROOT)
         memory[label] = {
             "pages": target.pages,
-            "peak_rss_mb": round(child.peak_rss_mb, 1),
+            "peak_rss_mb": None if child.peak_rss_mb is None else round(child.peak_rss_mb, 1),
             "wall_s": round(child.wall, 2),
             "pages_per_s": round(target.pages / child.wall, 2),
             "returncode": child.returncode,
         }
-        if child.returncode != 0:
+        if child.returncode != 0 or child.peak_rss_mb is None:
             say(f"  normalize exited with {child.returncode}; see {child.log}")
         shutil.rmtree(out, ignore_errors=True)
     return memory
 
 
-def ratios(timings: dict[str, Timing], memory: dict, identical: bool) -> dict[str, float | bool | None]:
+def ratios(timings: dict[str, Timing], memory: dict, identical: bool) -> dict[str, float | bool | str | None]:
     def rate(name: str, basis: str = "wall") -> float:
         return timings[name].pages_per_second(basis)
 
-    big = memory.get(f"{MEMORY_FACTOR}xN")
+    small, big_run = memory["N"]["peak_rss_mb"], memory.get(f"{MEMORY_FACTOR}xN")
+    if big_run is None:  # a quick run
+        peak = growth = None
+    elif big_run["peak_rss_mb"] is None or small is None:
+        peak = growth = FAILED
+    else:
+        peak, growth = big_run["peak_rss_mb"], round(big_run["peak_rss_mb"] / small, 3)
     return {
         "anchor_ratio": round(rate("pipeline", RATIO_BASIS) / rate("trafilatura", RATIO_BASIS), 2),
         "floor_ratio": round(rate("floor", RATIO_BASIS) / rate("pipeline", RATIO_BASIS), 2),
-        "peak_rss_10n_mb": big["peak_rss_mb"] if big else None,
-        "rss_growth": round(big["peak_rss_mb"] / memory["N"]["peak_rss_mb"], 3) if big else None,
+        "peak_rss_10n_mb": peak,
+        "rss_growth": growth,
         "workers_speedup": round(rate("normalize_2") / rate("normalize_1"), 2),
         "workers_identical": identical,
         "rerun_speedup": round(timings["normalize_1"].wall / timings["rerun"].wall, 1),
@@ -253,7 +262,7 @@ def table(results: dict) -> str:
     lines.append("")
     for label, m in results["memory"].items():
         lines.append(
-            f"peak RSS, normalize over {m['pages']} pages ({label}): {m['peak_rss_mb']:.1f} MB "
+            f"peak RSS, normalize over {m['pages']} pages ({label}): {m['peak_rss_mb']} MB "
             f"({m['pages_per_s']:.1f} pages/s in {m['wall_s']:.1f} s)"
         )
     lines.append(f"ms per page by layout, (b) trafilatura: {results['per_layout_ms']['trafilatura']}")
@@ -338,10 +347,10 @@ def profile(args: argparse.Namespace) -> None:
         print(f"{'own s':>8} {'own %':>6} {'cum s':>8} {'cum %':>6} {'calls':>9}  function")
         ranked = sorted(entries.items(), key=lambda item: item[1][column], reverse=True)[:PROFILE_TOP]
         for (filename, line, function), (_, calls, own, cumulative, _) in ranked:
-            where = _short_path(filename)
+            where = "" if filename == "~" else f" ({_short_path(filename)}:{line})"  # "~": a built-in
             print(
                 f"{own:>8.2f} {own / total:>6.1%} {cumulative:>8.2f} {cumulative / total:>6.1%} {calls:>9}  "
-                f"{function} ({where}:{line})"
+                f"{function}{where}"
             )
 
 

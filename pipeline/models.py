@@ -188,3 +188,29 @@ class NotADocumentError(PipelineError):
 
 class ExtractError(PipelineError):
     stage = "extract"
+
+
+class PageReadError(PipelineError):
+    """The raw file cannot be taken as a page at all (too large, or a link leading outside raw/)."""
+
+    stage = "read"
+
+
+class PageTooLargeError(PageReadError):
+    pass
+
+
+class UnsafePathError(PageReadError):
+    pass
+
+
+class InvalidRecordError(PipelineError):
+    """Extraction produced a record that does not satisfy the published JSON Schema."""
+
+    stage = "validate"
+
+
+class DuplicateRecordIdError(PipelineError):
+    """Two pages give the same record id; the first page (in path order) keeps it."""
+
+    stage = "write"

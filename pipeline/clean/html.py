@@ -50,6 +50,10 @@ _LAYOUT_CONTENT_TAGS = frozenset("table p div ul ol h1 h2 h3 blockquote".split()
 # Page regions that are chrome when they belong to the page, content when they belong to an article.
 _PAGE_LEVEL_TAGS = ("header", "footer")
 _CONTENT_ROOTS = frozenset(("html", "body", "main", "article"))
+_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
+_VISIBLE_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template or ancestor::head)]"
+)
 _NEVER_TEXT_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "object", "embed", "iframe",
                     "link", "meta", "base", "head", "title")
 
@@ -70,6 +74,7 @@ _WAYBACK_INSERT = re.compile(
     r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->", re.S | re.I
 )
 _WAYBACK_PREFIX = re.compile(r"^(?:https?:)?(?://web\.archive\.org)?/web/\d{1,14}(?:[a-z]{2}_)?/", re.I)
+_WAYBACK_MARK = re.compile(r"web\.archive\.org|/web/\d{8,14}")
 _WAYBACK_IDS = ("wm-ipp-base", "wm-ipp", "wm-ipp-print", "donato", "wm-capinfo")
 _URL_ATTRIBUTES = ("href", "src", "data", "action", "poster")
 _NOT_DOWNLOADS = ("#", "javascript:", "mailto:")
@@ -78,7 +83,6 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CFEMAIL_HREF = re.compile(r"/cdn-cgi/l/email-protection#([0-9a-fA-F]+)$")
 _JSON_TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _JSON_WRAPPER = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
-_PARAGRAPH_SEPARATOR = "\n\ue000\n"   # a private-use character: survives Unicode repair untouched
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,11 @@ def select(root: HtmlElement, css: str) -> list[HtmlElement]:
     return selector(css)(root)
 
 
+def select_any(root: HtmlElement, selectors: Sequence[str]) -> list[HtmlElement]:
+    """Elements matching any of the selectors, in document order, in one pass."""
+    return select(root, ", ".join(selectors)) if selectors else []
+
+
 def select_first(root: HtmlElement, css: str) -> HtmlElement | None:
     found = selector(css)(root)
     return found[0] if found else None
@@ -216,7 +225,9 @@ def parse_html(markup: str) -> HtmlElement:
 
 # ------------------------------------------------------------------------------------- page preparation
 
-def _unwrap_web_archive(root: HtmlElement) -> None:
+def _unwrap_web_archive(root: HtmlElement, markup: str) -> None:
+    if not _WAYBACK_MARK.search(markup):
+        return
     for element_id in _WAYBACK_IDS:
         for element in root.xpath("//*[@id=$id]", id=element_id):
             element.drop_tree()
@@ -286,15 +297,22 @@ def _remove_hidden(root: HtmlElement, keep: Collection[HtmlElement]) -> None:
 def visible_text(root: HtmlElement) -> str:
     """The text a reader would see: the body's text outside scripts and styles, white space collapsed."""
     body = root.find("body")
-    texts = (body if body is not None else root).xpath(
-        ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
-        " or ancestor::head)]"
-    )
-    return _WS.sub(" ", " ".join(texts)).strip()
+    scope = body if body is not None else root
+    if next(scope.iter(*_INVISIBLE_TAGS), None) is None:
+        return _WS.sub(" ", scope.text_content()).strip()
+    return _WS.sub(" ", " ".join(_VISIBLE_TEXT(scope))).strip()
+
+
+def text_size(element: HtmlElement) -> int:
+    """Characters of text other than white space: a size that indentation of the markup does not inflate."""
+    return len("".join(element.text_content().split()))
 
 
 def visible_text_length(root: HtmlElement) -> int:
-    return len(visible_text(root))
+    """text_size of the body less that of its scripts and styles."""
+    body = root.find("body")
+    scope = body if body is not None else root
+    return max(0, text_size(scope) - sum(text_size(e) for e in scope.iter(*_INVISIBLE_TAGS)))
 
 
 def _title_text(root: HtmlElement) -> str:
@@ -332,12 +350,12 @@ def prepare(markup: str, rules: HtmlRules, keep_hidden: bool = True) -> HtmlElem
     root = parse_html(markup)
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     _refuse_challenge_and_login(root, markup, rules)
-    if not visible_text(root):
+    if not visible_text_length(root):
         title = _title_text(root)
         raise NotADocumentError(f"the HTML page has no body text{f' (title {title!r})' if title else ''}")
-    _unwrap_web_archive(root)
+    _unwrap_web_archive(root, markup)
     _decode_cloudflare_emails(root)
-    exempt = {e for css in rules.keep_hidden for e in select(root, css)} if keep_hidden else set()
+    exempt = set(select_any(root, rules.keep_hidden)) if keep_hidden else set()
     _remove_hidden(root, exempt)
     remove_chrome_sections(root, rules)
     return root
@@ -418,17 +436,16 @@ def strip_chrome(root: HtmlElement, rules: HtmlRules, protect: Collection[HtmlEl
     for element in protect:
         guarded.add(element)
         guarded.update(element.iterancestors())
-    for css in rules.chrome_selectors:
-        for element in select(root, css):
-            if element not in guarded and element.tag not in _CONTENT_ROOTS:
-                _remove(element)
+    for element in select_any(root, rules.chrome_selectors):
+        if element not in guarded and element.tag not in _CONTENT_ROOTS:
+            _remove(element)
     total = max(1, visible_text_length(root))
-    regions = [e for css in rules.chrome_regions for e in select(root, css)]
+    regions = select_any(root, rules.chrome_regions)
     regions += [e for tag in _PAGE_LEVEL_TAGS for e in root.iter(tag) if not _inside_content_root(e)]
     for element in regions:
         if element in guarded or element.tag in _CONTENT_ROOTS or element.getparent() is None:
             continue
-        if len(element.text_content()) <= total * 0.5:
+        if text_size(element) <= total * 0.5:
             _remove(element)
     if rules.chrome_class_words is None and not rules.chrome_classes:
         return
@@ -440,7 +457,7 @@ def strip_chrome(root: HtmlElement, rules: HtmlRules, protect: Collection[HtmlEl
         by_class = bool(rules.chrome_classes.intersection(element.get("class", "").split()))
         if not (by_word or by_class) or element.getparent() is None:
             continue
-        if by_word and not by_class and len(element.text_content()) > total * 0.5:
+        if by_word and not by_class and text_size(element) > total * 0.5:
             continue
         _remove(element)
 
@@ -486,19 +503,19 @@ def _is_link_row(element: HtmlElement) -> bool:
     links = element.xpath(".//a[@href]")
     if not links:
         return False
-    text = len(_WS.sub(" ", element.text_content()).strip())
-    linked = max(len(_WS.sub(" ", a.text_content()).strip()) for a in links)
+    text = text_size(element)
+    linked = max(text_size(a) for a in links)
     return text > 0 and linked >= min(text * 0.3, 40)
 
 
 def _listing_dominates(rows: Sequence[HtmlElement], root: HtmlElement) -> bool:
     """The rows carry most of the page's text and no long paragraph stands outside them."""
-    in_rows = sum(len(_WS.sub(" ", r.text_content()).strip()) for r in rows)
+    in_rows = sum(text_size(r) for r in rows)
     if in_rows < visible_text_length(root) * 0.6:
         return False
     row_set = set(rows)
     for paragraph in root.iter("p"):
-        if len(_WS.sub(" ", paragraph.text_content()).strip()) >= 300 and not row_set.intersection(
+        if text_size(paragraph) >= 250 and not row_set.intersection(
             paragraph.iterancestors()
         ):
             return False
@@ -544,6 +561,8 @@ def inline_text(element: HtmlElement | None) -> str:
     """An element's text on one line: line breaks and block boundaries become spaces, runs of space one."""
     if element is None:
         return ""
+    if next((e for e in element.iter("br", *BLOCK_TAGS) if e is not element), None) is None:
+        return _WS.sub(" ", element.text_content()).strip()
     parts: list[str] = []
     for event, node in etree.iterwalk(element, events=("start", "end")):
         if node.tag == "br" or node.tag in BLOCK_TAGS:
@@ -945,14 +964,6 @@ def _tidy(text: str, keep_blank_lines: bool) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def normalize_all(texts: Sequence[str]) -> list[str]:
-    """normalize_text over many strings in one call (Unicode repair has a per-call cost)."""
-    if not texts:
-        return []
-    fixed = normalize_text(_PARAGRAPH_SEPARATOR.join(texts)).split(_PARAGRAPH_SEPARATOR)
-    return fixed if len(fixed) == len(texts) else [normalize_text(t) for t in texts]
-
-
 def is_chrome_line(line: str, patterns: Sequence[re.Pattern[str]]) -> bool:
     return any(p.search(line) for p in patterns)
 
@@ -969,7 +980,7 @@ def finish(
     """Repair and normalize every extracted string, drop chrome lines from the text, build the CleanDoc."""
     item_counts = [len(b.items) for b in blocks]
     texts = [*body, *(b.text for b in blocks), *(i for b in blocks for i in b.items)]
-    fixed = normalize_all(texts)
+    fixed = [normalize_text(t) for t in texts]
     paragraphs_out: list[str] = []
     for paragraph in fixed[: len(body)]:
         lines = [

@@ -7,6 +7,10 @@ then the document's own opener and signature) and records the rule and text span
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import replace
+
 from pipeline import SCHEMA_VERSION, __version__
 from pipeline.extract.citation import find_contributors, find_translators, parse_citation
 from pipeline.extract.dates import parse_date, parse_dateline
@@ -26,6 +30,9 @@ from pipeline.models import Block, Citation, CleanDoc, DateValue, Person, Proven
 from pipeline.storage import safe_name
 
 # Types whose sender is the author or recorder and which are addressed to no one unless the text says so.
+# Capitalised words that start a sentence rather than qualify an institution's name.
+QUALIFIER_STOPWORDS = {"The", "This", "That", "These", "Our", "Your", "His", "Her", "Their", "Its", "A", "An", "To",
+                       "From", "Dear", "And", "Comrade", "Comrades", "Cde", "Of", "By", "For", "With", "In", "On"}
 UNADDRESSED_TYPES = {"journal", "diary", "conversation_record", "report", "minutes"}
 MAX_SIGNATURE_LINES = 6
 
@@ -119,10 +126,13 @@ def _parties(doc: CleanDoc, title: str | None, doc_type: str, signature: str | N
     text_recipients: list[Person] = []
     for line in head:
         line_senders, line_recipients = parties_from_address_line(line)
-        if line_senders or line_recipients:
-            text_senders += line_senders
-            text_recipients += line_recipients
+        if line_senders and line_recipients:
+            # The document's own "To X from Y" header is more specific than the page title's places.
+            if len(senders) == 1 and senders[0].org and not senders[0].name:
+                line_senders = [replace(p, org=p.org or senders[0].org) for p in line_senders]
+            senders, recipients = line_senders, line_recipients
             evidence.rule("senders", "text:address-line", line)
+            evidence.rule("recipients", "text:address-line", line)
             break
     salutation = split_salutation(head)
     if salutation and doc_type not in UNADDRESSED_TYPES:
@@ -148,7 +158,22 @@ def _parties(doc: CleanDoc, title: str | None, doc_type: str, signature: str | N
         if not senders and described_senders:
             senders = described_senders
             evidence.block("senders", summary)
-    return senders, recipients
+    page_text = "\n".join(filter(None, [title, summary.text if summary else None, doc.text]))
+    return _qualified_orgs(senders, page_text), _qualified_orgs(recipients, page_text)
+
+
+def _qualified_orgs(parties: list[Person], text: str) -> list[Person]:
+    """'Central Committee' becomes 'CCP Central Committee' when the page names it so elsewhere."""
+    qualified = []
+    for party in parties:
+        if party.org and not party.name and len(party.org.split()) <= 3 and party.org[0].isupper():
+            pattern = re.compile(rf"\b([A-Z][\w-]+) {re.escape(party.org)}\b")
+            counts = Counter(m.group(1) for m in pattern.finditer(text) if m.group(1) not in QUALIFIER_STOPWORDS)
+            if counts:
+                qualifier = counts.most_common(1)[0][0]
+                party = replace(party, org=f"{qualifier} {party.org}")
+        qualified.append(party)
+    return qualified
 
 
 def _citation(doc: CleanDoc, evidence: _Evidence) -> Citation | None:

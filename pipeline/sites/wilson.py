@@ -108,6 +108,8 @@ CHROME = (
     re.compile(r"^(original scan|transcript|translation|original language)$", re.I),
     re.compile(r"^\d[\d,]*\s*[-–]\s*\d[\d,]*\s+of\s+\d[\d,]*$"),
 )
+# A header line shaped like a date is the page's date even when the date itself is impossible.
+DATE_SHAPED = re.compile(r"^(\[?[A-Z][a-z]+\.? (\d{1,2}, )?\d{3,4}|\d{1,2} [A-Z][a-z]+ \d{3,4})\]?$")
 _BULLET = re.compile(r"^[•·▪◦*]\s*")
 # The old citation widget glued the page's own address and its share button to the citation.
 CITATION_WIDGET_TAIL = re.compile(r"(\s+https?://\S+)?(\s*-\s*Share)?\s*$", re.I)
@@ -227,7 +229,7 @@ def clean_text(text: str, page: RawPage) -> CleanDoc:
 
     position = 0
     header_date = None
-    if lines and is_date_line(lines[0].text):
+    if lines and (is_date_line(lines[0].text) or DATE_SHAPED.match(lines[0].text)):
         header_date = lines[0].text
         blocks.insert(0, Block("date", header_date, f"line:{lines[0].number}"))
         position = 1
@@ -385,7 +387,7 @@ def _body_pane(root: HtmlElement) -> HtmlElement | None:
             labels[target.lstrip("#")] = inline_text(tab)
     best, best_score = None, 0.0
     for pane in panes:
-        if not inline_text(pane):
+        if not pane.text_content().strip():
             continue
         label = labels.get(pane.get("id", ""), "") or pane.get("aria-label", "")
         score = _tab_score(label)
