@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pipeline.models import RawPage
+from pipeline.models import PageTooLargeError, RawPage, UnsafePathError
 from pipeline.sites import profile_by_name, profile_for_url
 
 PAGE_SUFFIXES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain"}
 SIDECAR_SUFFIX = ".meta.json"
-MAX_PAGE_BYTES = 64 * 1024 * 1024
-
-
-class PageTooLargeError(ValueError):
-    pass
+# The fetch stage stores no response over 20 MB; a larger file is not one document page.
+MAX_PAGE_BYTES = 20_000_000
+MAX_SIDECAR_BYTES = 1_000_000
+# A page cut short by a failed transfer or a full disk ends without closing its document.
+_HTML_END = re.compile(rb"</(html|body)\s*>", re.I)
+_HTML_END_WINDOW = 4096
 
 
 def discover(raw_dir: Path) -> Iterator[Path]:
@@ -33,62 +36,117 @@ def discover(raw_dir: Path) -> Iterator[Path]:
         yield raw_dir / relative
 
 
+def check_page(raw_dir: Path, path: Path) -> int:
+    """The page's size, after refusing what must not be read: links out of raw/ and oversized files."""
+    raw_root = Path(raw_dir).resolve()
+    target = Path(path).resolve()
+    if raw_root not in target.parents:
+        raise UnsafePathError(f"the page links to {target}, outside the raw directory: not read")
+    size = target.stat().st_size
+    if size > MAX_PAGE_BYTES:
+        raise PageTooLargeError(f"the page is {size} bytes, over the {MAX_PAGE_BYTES}-byte limit for one page")
+    return size
+
+
 def sidecar_path(page_path: Path) -> Path:
     return page_path.with_name(page_path.stem + SIDECAR_SUFFIX)
 
 
-def read_sidecar(page_path: Path) -> tuple[dict, str | None]:
-    """The sidecar's provenance, and a warning when it exists but cannot be read."""
+def read_sidecar(raw_dir: Path, page_path: Path) -> tuple[dict, str | None]:
+    """The sidecar's provenance, and a warning when it exists but cannot be used."""
     path = sidecar_path(page_path)
     if not path.exists():
         return {}, None
+    if Path(raw_dir).resolve() not in path.resolve().parents:
+        return {}, f"sidecar {path.name} links outside the raw directory: ignored"
     try:
+        if path.stat().st_size > MAX_SIDECAR_BYTES:
+            return {}, f"sidecar {path.name} is over {MAX_SIDECAR_BYTES} bytes: ignored"
         meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         return {}, f"sidecar {path.name} unreadable: {error}"
     if not isinstance(meta, dict):
         return {}, f"sidecar {path.name} is not a JSON object"
     return meta, None
 
 
-def site_for(relative: str, meta: dict) -> str | None:
-    """From the sidecar URL, else the folder the page was filed under (raw/<site>/...)."""
-    profile = profile_for_url(meta.get("url")) or profile_by_name(meta.get("site"))
+def _text_field(meta: dict, name: str) -> str | None:
+    value = meta.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _usable_url(url: str | None) -> tuple[str | None, str | None]:
+    """The sidecar URL when it parses as an absolute http(s) URL, else None and why."""
+    if url is None:
+        return None, None
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        usable = False
+    return (url, None) if usable else (None, f"sidecar url {url[:200]!r} is not an http(s) URL: ignored")
+
+
+def site_for(relative: str, meta: dict, url: str | None = None) -> tuple[str | None, str | None]:
+    """The page's site and a warning: the sidecar URL, else its site field, else the folder.
+
+    A URL on a host no profile serves outweighs the folder: such a page was filed in the wrong place,
+    and its own markup (or the generic profile) decides how it is read.
+    """
+    profile = profile_for_url(url) or profile_by_name(_text_field(meta, "site"))
     if profile:
-        return profile.NAME
+        return profile.NAME, None
     parts = relative.split("/")
-    if len(parts) > 1 and profile_by_name(parts[0]):
-        return parts[0]
-    return None
+    folder = parts[0] if len(parts) > 1 and profile_by_name(parts[0]) else None
+    if folder and url:
+        host = urlsplit(url).hostname
+        return None, f"filed under {folder}/ but its URL is on {host}, not a {folder} host: read by its content"
+    return folder, None
+
+
+def display_path(raw_dir: Path, path: Path, display_root: Path | None = None) -> str:
+    """The page's path as records show it: relative to display_root (default: raw_dir's parent)."""
+    root = Path(display_root) if display_root else Path(raw_dir).resolve().parent
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).resolve().as_posix()
+
+
+def _content_warnings(data: bytes, media_type: str, meta: dict) -> list[str]:
+    warnings = []
+    recorded = _text_field(meta, "sha256")
+    if recorded and recorded.lower() != hashlib.sha256(data).hexdigest():
+        warnings.append("the page's bytes differ from the sha256 its sidecar recorded when it was fetched")
+    if media_type == "text/html" and not _HTML_END.search(data[-_HTML_END_WINDOW:].replace(b"\x00", b"")):
+        warnings.append("the HTML ends without </body> or </html>: the page may be truncated")
+    return warnings
 
 
 def load_page(raw_dir: Path, path: Path, display_root: Path | None = None) -> tuple[RawPage, list[str]]:
-    """A RawPage for one file; raw_path in records is relative to display_root (default: raw_dir's parent)."""
-    size = path.stat().st_size
-    if size > MAX_PAGE_BYTES:
-        raise PageTooLargeError(f"page is {size} bytes, over the {MAX_PAGE_BYTES}-byte limit")
+    """A RawPage for one file, and warnings about its sidecar or its bytes for the record's provenance."""
+    check_page(raw_dir, path)
     data = path.read_bytes()
-    meta, warning = read_sidecar(path)
+    meta, warning = read_sidecar(raw_dir, path)
+    warnings = [warning] if warning else []
+    url, warning = _usable_url(_text_field(meta, "url"))
+    warnings += [warning] if warning else []
     relative = path.relative_to(raw_dir).as_posix()
-    site = site_for(relative, meta)
-    url = meta.get("url") if isinstance(meta.get("url"), str) else None
+    site, warning = site_for(relative, meta, url)
+    warnings += [warning] if warning else []
     profile = profile_for_url(url) or profile_by_name(site)
     local_id = (profile.local_id(url) if profile and url else None) or path.stem
-    root = Path(display_root) if display_root else Path(raw_dir).resolve().parent
-    try:
-        shown = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        shown = path.resolve().as_posix()
+    media_type = PAGE_SUFFIXES[path.suffix.lower()]
     page = RawPage(
-        path=shown,
+        path=display_path(raw_dir, path, display_root),
         data=data,
-        media_type=PAGE_SUFFIXES[path.suffix.lower()],
+        media_type=media_type,
         sha256=hashlib.sha256(data).hexdigest(),
         site=site,
         local_id=local_id,
         url=url,
-        retrieved_at=meta.get("retrieved_at") if isinstance(meta.get("retrieved_at"), str) else None,
-        charset=meta.get("charset") if isinstance(meta.get("charset"), str) else None,
+        retrieved_at=_text_field(meta, "retrieved_at"),
+        charset=_text_field(meta, "charset"),
         meta=meta,
     )
-    return page, [warning] if warning else []
+    return page, warnings + _content_warnings(data, media_type, meta)

@@ -99,7 +99,8 @@ def process_page(raw_dir: str, path: str, display_root: str | None, budget: floa
     except PipelineError as error:
         return {"page": relative, "error": error_entry(relative, error.stage, error)}
     except (OSError, ValueError, RecursionError, MemoryError) as error:
-        return {"page": relative, "error": error_entry(relative, "read" if isinstance(error, OSError) else "clean", error)}
+        stage = "read" if isinstance(error, OSError) else "clean"
+        return {"page": relative, "error": error_entry(relative, stage, error)}
     except Exception as error:  # a bug must cost one page, never the run
         log.exception("unexpected failure on %s", relative)
         return {"page": relative, "error": error_entry(relative, "internal", error)}
@@ -142,7 +143,8 @@ def _results(tasks: list[tuple[str, str, str | None, float | None]], workers: in
             yield process_page(*task)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(process_page, *zip(*tasks), chunksize=max(1, min(64, len(tasks) // (workers * 8))))
+        chunksize = max(1, min(64, len(tasks) // (workers * 8)))
+        yield from pool.map(process_page, *zip(*tasks, strict=True), chunksize=chunksize)
 
 
 def normalize(

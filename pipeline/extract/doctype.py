@@ -7,12 +7,14 @@ import re
 # (pattern, type). In a title the earliest match wins and, at one position, the longest: "Journal of
 # Ambassador X, Memorandum of Conversation" is a journal, "Memorandum of Conversation" is not a memorandum.
 TYPE_WORDS: tuple[tuple[str, str], ...] = (
-    (r"(memorandum|record|minutes|notes?|transcript|summary) of (a |the )?(telephone |tele-)?conversations?", "conversation_record"),
+    (r"(memorandum|record|minutes|notes?|transcript|summary) of (a |the )?(telephone |tele-)?conversations?",
+     "conversation_record"),
     (r"(record|memorandum|minutes|notes?) of (a |the )?(talks?|discussions?|meetings? with)", "conversation_record"),
     (r"conversations? (between|with)", "conversation_record"),
     (r"(memorandum|memo) for the record", "memorandum"),
     (r"summary of conclusions", "minutes"),
-    (r"(minutes|protocol|transcript|record|notes) of (a |the )?[\w\s-]{0,40}?(meeting|session|sitting|conference|plenum)", "minutes"),
+    (r"(minutes|protocol|transcript|record|notes) of (a |the )?[\w\s-]{0,40}?"
+     r"(meeting|session|sitting|conference|plenum)", "minutes"),
     (r"minutes", "minutes"),
     (r"circular (telegram|note|letter|despatch|instruction)|circular", "circular"),
     (r"backchannel (message|cable)|cable(gram)?s?|telex", "cable"),

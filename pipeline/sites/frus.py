@@ -39,7 +39,8 @@ TEXT_MARKERS = (
     re.compile(r"^\s+1\. Source: ", re.M),
     re.compile(r"^File No\. [\d.]+/", re.M),
     re.compile(r"^\d+\. (Memorandum|Telegram|Letter|Paper|Editorial Note|Backchannel)\b.*\bFrom\b", re.M),
-    re.compile(r"^The (Secretary of State|Ambassador|Minister|Chargé)\b.* to the (Secretary of State|Department)", re.M),
+    re.compile(r"^The (Secretary of State|Ambassador|Minister|Chargé)\b.* to the (Secretary of State|Department)",
+               re.M),
 )
 HTML_MARKERS = (
     re.compile(r"history\.state\.gov"),
@@ -62,7 +63,9 @@ HANDLING = re.compile(
 )
 FOOTNOTE = re.compile(r"^(?P<number>\d{1,3})\.\s+(?P<text>.+)$")
 BULLET_FOOTNOTE = re.compile(r"^[-•]\s+(?P<text>.+?)\s*↩$")
-HEADING_DATELINE = re.compile(r",\s+(?P<dateline>(?:[A-Z][\w.\- ]+,\s+)?(?:[A-Z][a-z]+day,\s+)?[A-Z][a-z]+\.? \d{1,2}, \d{4}.*)$")
+HEADING_DATELINE = re.compile(
+    r",\s+(?P<dateline>(?:[A-Z][\w.\- ]+,\s+)?(?:[A-Z][a-z]+day,\s+)?[A-Z][a-z]+\.? \d{1,2}, \d{4}.*)$"
+)
 
 
 def local_id(url: str) -> str | None:
