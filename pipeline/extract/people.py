@@ -244,8 +244,13 @@ def _is_honorific(token: str) -> bool:
 
 
 def _is_acronym(token: str) -> bool:
-    """CPSU, CC, DPRK: capitals (and digits) without dots, so that initials such as "N.S." are not one."""
-    return bool(_ACRONYM.match(_POSSESSIVE.sub("", token).strip(",;:()")))
+    """CPSU, CC, DPRK, CPCz, KPdSU: mostly capitals without dots, so that initials such as "N.S." and names
+    such as "McCoy" are not one."""
+    core = _POSSESSIVE.sub("", token).strip(",;:()")
+    if _ACRONYM.match(core):
+        return True
+    capitals = sum(c.isupper() for c in core)
+    return core.isalnum() and capitals >= 2 and capitals * 2 > len(core) and core[0].isupper()
 
 
 def _is_connector(token: str) -> bool:

@@ -30,6 +30,7 @@ from pipeline.models import Block, Citation, CleanDoc, DateValue, Person, Proven
 from pipeline.storage import safe_name
 
 # Types whose sender is the author or recorder and which are addressed to no one unless the text says so.
+CATALOGUE_NAME = re.compile(r"^(?P<last>[A-ZÀ-Ž][\w'’-]+(?: [A-ZÀ-Ž][\w'’-]+)?), (?P<first>[A-ZÀ-Ž][\w.'’ -]*)$")
 # Capitalised words that start a sentence rather than qualify an institution's name.
 QUALIFIER_STOPWORDS = {"The", "This", "That", "These", "Our", "Your", "His", "Her", "Their", "Its", "A", "An", "To",
                        "From", "Dear", "And", "Comrade", "Comrades", "Cde", "Of", "By", "For", "With", "In", "On"}
@@ -111,7 +112,11 @@ def _parties(doc: CleanDoc, title: str | None, doc_type: str, signature: str | N
 
     authors = doc.first("authors")
     if authors and authors.items:
-        senders, notes = merge_parties([parse_party(item) for item in authors.items], senders)
+        listed = [parse_party(_catalogue_name(item)) for item in authors.items]
+        if len(senders) == 1 and senders[0].org and not senders[0].name:
+            listed = [replace(p, org=p.org or senders[0].org) if p.name else p for p in listed]
+            senders = []
+        senders, notes = merge_parties(listed, senders)
         warnings.extend(notes)
         evidence.block("senders", authors)
 
@@ -160,6 +165,12 @@ def _parties(doc: CleanDoc, title: str | None, doc_type: str, signature: str | N
             evidence.block("senders", summary)
     page_text = "\n".join(filter(None, [title, summary.text if summary else None, doc.text]))
     return _qualified_orgs(senders, page_text), _qualified_orgs(recipients, page_text)
+
+
+def _catalogue_name(item: str) -> str:
+    """Catalogues list people as 'Surname, Forename'; documents write 'Forename Surname'."""
+    match = CATALOGUE_NAME.match(item.strip())
+    return f"{match.group('first')} {match.group('last')}" if match else item
 
 
 def _qualified_orgs(parties: list[Person], text: str) -> list[Person]:
