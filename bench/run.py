@@ -289,10 +289,7 @@ def benchmark(args: argparse.Namespace) -> dict:
     say = print
     load_before = os.getloadavg()
     if load_before[0] > 0.5:
-        say(
-            f"note: load average is {load_before[0]:.2f}: other processes share the CPU, "
-            "timings will be noisy"
-        )
+        say(f"note: load average is {load_before[0]:.2f}: other processes share the CPU, timings will be noisy")
     started = time.monotonic()
     corpus = ensure_corpus(args.pages, args.seed, log=say)
     loaded = load_pages(corpus)

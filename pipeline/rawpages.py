@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,13 +105,19 @@ def site_for(relative: str, meta: dict, url: str | None = None) -> tuple[str | N
     return folder, None
 
 
+def page_label(path: str) -> str:
+    """A file path as valid Unicode text for JSON: bytes of a name that are not UTF-8 show as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def display_path(raw_dir: Path, path: Path, display_root: Path | None = None) -> str:
     """The page's path as records show it: relative to display_root (default: raw_dir's parent)."""
     root = Path(display_root) if display_root else Path(raw_dir).resolve().parent
     try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+        shown = Path(path).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        return Path(path).resolve().as_posix()
+        shown = Path(path).resolve().as_posix()
+    return page_label(shown)
 
 
 def _content_warnings(data: bytes, media_type: str, meta: dict) -> list[str]:

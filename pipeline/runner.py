@@ -2,7 +2,9 @@
 
 The runner owns I/O, parallelism, progress and bookkeeping: every page read ends as exactly one record
 or one entry in errors.jsonl. Pages whose bytes, sidecar and pipeline code are unchanged since the last
-run are skipped by hash, so a rerun with nothing new does no parsing and rewrites nothing.
+run are skipped by hash, so a rerun with nothing new does no parsing and rewrites nothing. Results are
+staged as they come and published together at the end (see ``pipeline.write``): a run killed at any
+moment loses no finished work and never leaves a half-written file.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -26,19 +30,23 @@ from tqdm import tqdm
 import pipeline
 from pipeline.clean import clean
 from pipeline.extract.record import extract
-from pipeline.models import PipelineError
-from pipeline.rawpages import discover, load_page, sidecar_path
-from pipeline.storage import DirectoryLock, atomic_write_bytes
+from pipeline.models import DuplicateRecordIdError, InvalidRecordError, PipelineError
+from pipeline.rawpages import check_page, discover, display_path, load_page, page_label, read_sidecar
+from pipeline.storage import DirectoryLock, atomic_write_bytes, file_sha256
+from pipeline.validate import record_problems
 from pipeline.write import OutputDir, dumps
 
 log = logging.getLogger(__name__)
 
 INDEX_FILE = ".index.json"
 DEFAULT_PAGE_BUDGET = 30.0
+# How often a worker process checks that the run that started it is still alive.
+ORPHAN_CHECK_SECONDS = 0.5
+TRANSIENT_ERRORS = frozenset({"PageTimeout", "MemoryError"})
 
 
 class PageTimeout(PipelineError):
-    stage = "budget"
+    """A page ran over its time budget; its error entry names the stage it was in."""
 
 
 @contextmanager
@@ -72,13 +80,15 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def page_key(path: Path) -> str:
-    """What a record depends on: the page bytes, its sidecar, and the code."""
+def page_key(raw_dir: Path, path: Path, shown: str) -> str:
+    """What a record depends on: the page bytes, its sidecar, the path records show, and the code."""
+    check_page(raw_dir, path)
     digest = hashlib.sha256(code_fingerprint().encode())
-    digest.update(path.read_bytes())
-    sidecar = sidecar_path(path)
-    if sidecar.exists():
-        digest.update(sidecar.read_bytes())
+    digest.update(shown.encode("utf-8", "surrogatepass") + b"\0")
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    digest.update(b"\0" + json.dumps(read_sidecar(raw_dir, path), sort_keys=True).encode())
     return digest.hexdigest()
 
 
@@ -87,23 +97,34 @@ def error_entry(page: str, stage: str, error: BaseException) -> dict[str, str]:
 
 
 def process_page(raw_dir: str, path: str, display_root: str | None, budget: float | None) -> dict[str, Any]:
-    """Clean and extract one page; a pure function of the files, safe to run in a worker process."""
-    relative = Path(path).relative_to(raw_dir).as_posix()
+    """Clean, extract and check one page; a pure function of the files, safe to run in a worker process.
+
+    Returns {"page", "record"} or {"page", "error"}: a page costs at most itself, never the run.
+    """
+    relative = page_label(Path(path).relative_to(raw_dir).as_posix())
+    stage = "read"
     try:
         with time_budget(budget):
             page, warnings = load_page(Path(raw_dir), Path(path), Path(display_root) if display_root else None)
+            stage = "clean"
             doc = clean(page)
+            stage = "extract"
             record = extract(doc, page)
-        record.provenance.warnings[:0] = warnings
-        return {"page": relative, "record": record.to_dict()}
+            record.provenance.warnings[:0] = warnings
+            stage = "validate"
+            result = record.to_dict()
+            problems = record_problems(result)
+        if problems:
+            raise InvalidRecordError("; ".join(problems[:5]))
+        return {"page": relative, "record": result}
+    except PageTimeout as error:
+        return {"page": relative, "error": error_entry(relative, stage, error)}
     except PipelineError as error:
         return {"page": relative, "error": error_entry(relative, error.stage, error)}
-    except (OSError, ValueError, RecursionError, MemoryError) as error:
-        stage = "read" if isinstance(error, OSError) else "clean"
+    except Exception as error:  # a bug or an exhausted resource must cost one page, never the run
+        if not isinstance(error, (OSError, MemoryError, RecursionError)):
+            log.exception("unexpected failure on %s", relative)
         return {"page": relative, "error": error_entry(relative, stage, error)}
-    except Exception as error:  # a bug must cost one page, never the run
-        log.exception("unexpected failure on %s", relative)
-        return {"page": relative, "error": error_entry(relative, "internal", error)}
 
 
 @dataclass
@@ -112,6 +133,7 @@ class RunSummary:
     written: int = 0
     unchanged: int = 0
     skipped: int = 0
+    resumed: int = 0      # results staged by an earlier, killed run and taken over without redoing them
     failed: int = 0
     removed: int = 0
     seconds: float = 0.0
@@ -125,8 +147,18 @@ class RunSummary:
         return (
             f"pages read: {self.pages}, records written: {self.written}, unchanged: {self.unchanged}, "
             f"failed: {self.failed}" + (f", removed: {self.removed}" if self.removed else "")
-            + f" ({self.seconds:.1f} s)"
+            + (f", resumed: {self.resumed}" if self.resumed else "") + f" ({self.seconds:.1f} s)"
         )
+
+
+@dataclass
+class Outcome:
+    """What one page gave this run: a record (staged, or unchanged on disk) or an error entry."""
+
+    key: str | None
+    record_id: str | None = None
+    error: dict[str, str] | None = None
+    unchanged: dict[str, str] | None = None   # index entry of a record file left as the last run wrote it
 
 
 def _load_index(out_dir: Path) -> dict[str, dict[str, str]]:
@@ -137,14 +169,49 @@ def _load_index(out_dir: Path) -> dict[str, dict[str, str]]:
         return {}
 
 
+def _exit_when_orphaned(parent: int) -> None:
+    """Worker initializer: a worker whose run was killed exits instead of waiting for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
 def _results(tasks: list[tuple[str, str, str | None, float | None]], workers: int) -> Iterator[dict[str, Any]]:
     if workers <= 1 or len(tasks) < 2:
         for task in tasks:
             yield process_page(*task)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_exit_when_orphaned, initargs=(os.getpid(),)) as pool:
         chunksize = max(1, min(64, len(tasks) // (workers * 8)))
         yield from pool.map(process_page, *zip(*tasks, strict=True), chunksize=chunksize)
+
+
+def _unchanged_record(known: object, key: str, output: OutputDir) -> dict[str, str] | None:
+    """The index entry of a page whose inputs and record file are both as the last run left them."""
+    if not isinstance(known, dict) or known.get("key") != key:
+        return None
+    if not isinstance(known.get("file"), str) or not isinstance(known.get("id"), str):
+        return None
+    path = output.root / known["file"]
+    if path.parent.parent != output.root or not path.is_file() or path.is_symlink():
+        return None
+    return known if known.get("sha256") == file_sha256(path) else None
+
+
+def _transient(result: dict[str, Any]) -> bool:
+    """Failures that depend on the moment (load, memory, I/O), not the inputs: a resumed run retries them."""
+    error = result.get("error") or {}
+    return error.get("error") in TRANSIENT_ERRORS or error.get("stage") == "read"
+
+
+def _outcome(key: str, result: dict[str, Any]) -> Outcome:
+    if "error" in result:
+        return Outcome(key, error=result["error"])
+    return Outcome(key, record_id=result["record"]["id"])
 
 
 def normalize(
@@ -162,67 +229,93 @@ def normalize(
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)
     with DirectoryLock(out_dir):
-        return _normalize_locked(raw_dir, out_dir, workers, budget, progress, display_root, started)
+        output = OutputDir(out_dir)
+        summary = RunSummary()
+        outcomes = _run_pages(raw_dir, output, workers, budget, progress, display_root, summary)
+        _publish(output, outcomes, summary)
+    summary.seconds = time.monotonic() - started
+    return summary
 
 
-def _normalize_locked(raw_dir, out_dir, workers, budget, progress, display_root, started) -> RunSummary:
-    output = OutputDir(out_dir)
-    previous = _load_index(out_dir)
-    summary = RunSummary()
-    index: dict[str, dict[str, str]] = {}
-    records: dict[str, Path] = {}
-    owners: dict[str, str] = {}
-    tasks = []
+def _run_pages(
+    raw_dir: Path, output: OutputDir, workers: int, budget: float | None, progress: bool | None,
+    display_root: Path | None, summary: RunSummary,
+) -> dict[str, Outcome]:
+    """Every page's outcome: unchanged since the last run, staged by a killed run, or made now."""
+    previous = _load_index(output.root)
+    outcomes: dict[str, Outcome] = {}
+    tasks: list[tuple[str, str, str | None, float | None]] = []
+    keys: dict[str, str] = {}
     for path in discover(raw_dir):
-        relative = path.relative_to(raw_dir).as_posix()
+        relative = page_label(path.relative_to(raw_dir).as_posix())
         summary.pages += 1
         try:
-            key = page_key(path)
+            key = page_key(raw_dir, path, display_path(raw_dir, path, display_root))
+        except PipelineError as error:
+            outcomes[relative] = Outcome(None, error=error_entry(relative, error.stage, error))
+            continue
         except OSError as error:
-            summary.errors.append(error_entry(relative, "read", error))
+            outcomes[relative] = Outcome(None, error=error_entry(relative, "read", error))
             continue
-        known = previous.get(relative)
-        if known and known.get("key") == key and (out_dir / known["file"]).exists() and known["id"] not in owners:
-            index[relative] = known
-            records[known["id"]] = out_dir / known["file"]
-            owners[known["id"]] = relative
-            summary.unchanged += 1
-            summary.skipped += 1
+        unchanged = _unchanged_record(previous.get(relative), key, output)
+        if unchanged:
+            outcomes[relative] = Outcome(key, record_id=unchanged["id"], unchanged=unchanged)
             continue
-        tasks.append((str(raw_dir), str(path), str(display_root) if display_root else None, budget, key))
+        staged = output.staged(relative, key)
+        if staged is not None and not _transient(staged):
+            outcomes[relative] = _outcome(key, staged)
+            summary.resumed += 1
+            continue
+        keys[relative] = key
+        tasks.append((str(raw_dir), str(path), str(display_root) if display_root else None, budget))
 
     show_bar = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=len(tasks), unit="page", disable=not show_bar, file=sys.stderr, desc="normalize")
-    keys = {Path(t[1]).relative_to(raw_dir).as_posix(): t[4] for t in tasks}
-    for done, result in enumerate(_results([t[:4] for t in tasks], workers), start=1):
+    for done, result in enumerate(_results(tasks, workers), start=1):
         bar.update(1)
         if not show_bar and done % 1000 == 0:
             log.info("normalized %d of %d pages", done, len(tasks))
         page = result["page"]
-        if "error" in result:
-            summary.errors.append(result["error"])
-            continue
-        record = result["record"]
-        if record["id"] in owners:
-            summary.errors.append({
-                "page": page, "stage": "write", "error": "DuplicateRecordId",
-                "message": f"record id {record['id']} is already produced by {owners[record['id']]}",
-            })
-            continue
-        path, changed = output.write_record(record)
-        owners[record["id"]] = page
-        records[record["id"]] = path
-        index[page] = {"key": keys[page], "id": record["id"], "file": path.relative_to(out_dir).as_posix()}
-        if changed:
-            summary.written += 1
-        else:
-            summary.unchanged += 1
+        output.stage(page, keys[page], result)
+        outcomes[page] = _outcome(keys[page], result)
     bar.close()
+    return outcomes
 
-    summary.failed = len(summary.errors)
-    summary.removed = len(output.remove_orphans(set(records.values())))
-    output.write_collections(records.items(), summary.errors, summary.pages)
-    atomic_write_bytes(out_dir / INDEX_FILE, dumps(dict(sorted(index.items()))))
-    summary.seconds = time.monotonic() - started
-    return summary
 
+def _publish(output: OutputDir, outcomes: dict[str, Outcome], summary: RunSummary) -> None:
+    """Write the records, drop orphans, rebuild the collections and the index: the run's one commit.
+
+    Pages are taken in path order, so which of two pages giving one record id keeps it does not depend
+    on what earlier runs did.
+    """
+    records: dict[str, Path] = {}
+    owners: dict[str, str] = {}
+    index: dict[str, dict[str, str]] = {}
+    with output.publishing():
+        for page in sorted(outcomes):
+            outcome = outcomes[page]
+            if outcome.error:
+                summary.errors.append(outcome.error)
+                continue
+            record_id = outcome.record_id
+            if record_id in owners:
+                error = DuplicateRecordIdError(f"record id {record_id} is already produced by {owners[record_id]}")
+                summary.errors.append(error_entry(page, error.stage, error))
+                continue
+            if outcome.unchanged:
+                path = output.root / outcome.unchanged["file"]
+                index[page] = outcome.unchanged
+                summary.unchanged += 1
+                summary.skipped += 1
+            else:
+                path, changed = output.write_record(output.staged(page, outcome.key)["record"])
+                index[page] = {"key": outcome.key, "id": record_id, "file": path.relative_to(output.root).as_posix(),
+                               "sha256": file_sha256(path)}
+                summary.written += changed
+                summary.unchanged += not changed
+            owners[record_id] = page
+            records[record_id] = path
+        summary.failed = len(summary.errors)
+        summary.removed = len(output.remove_orphans(set(records.values())))
+        output.write_collections(records.items(), summary.errors, summary.pages)
+        atomic_write_bytes(output.root / INDEX_FILE, dumps(dict(sorted(index.items()))))

@@ -41,10 +41,12 @@ def inside(root: Path, relative: str) -> Path:
     return target
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> bool:
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> bool:
     """Write data to path via temp file + fsync + rename; False when the bytes were already there.
 
     Leaving an identical file alone keeps its mtime, so reruns with nothing new change nothing.
+    ``durable=False`` skips the fsyncs for files that are only a cache: a reader still never sees a
+    half-written file, and one lost in a power cut is simply made again.
     """
     path = Path(path)
     try:
@@ -52,7 +54,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    return atomic_write_chunks(path, [data], compare=False)
+    return atomic_write_chunks(path, [data], compare=False, durable=durable)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -84,32 +86,68 @@ class LockedError(RuntimeError):
     """Another run holds the lock on this directory."""
 
 
+LOCK_NAME = ".lock"
+# Lock descriptors this process holds. A forked child (a worker process) shares the parent's flock
+# through the inherited descriptor and would keep the directory locked after the parent is killed,
+# so children close their copies at once.
+_held_lock_fds: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in _held_lock_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _held_lock_fds.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
 class DirectoryLock:
     """An exclusive OS-level lock (flock) on a directory; the kernel drops it when the owner dies."""
 
-    def __init__(self, directory: Path, name: str = ".lock"):
+    def __init__(self, directory: Path, name: str = LOCK_NAME):
         self.path = Path(directory) / name
         self._fd: int | None = None
 
     def __enter__(self) -> DirectoryLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             raise LockedError(f"another run is using {self.path.parent} (lock {self.path})") from None
         self._fd = fd
+        _held_lock_fds.add(fd)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._fd is not None:
+            _held_lock_fds.discard(self._fd)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
 
 
-def _file_sha256(path: Path) -> str | None:
+def is_locked(directory: Path, name: str = LOCK_NAME) -> bool:
+    """Whether a live process holds the directory's lock; checked without taking it or creating the file."""
+    try:
+        fd = os.open(Path(directory) / name, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def file_sha256(path: Path) -> str | None:
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
@@ -120,7 +158,7 @@ def _file_sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def atomic_write_chunks(path: Path, chunks: Iterable[bytes], compare: bool = True) -> bool:
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes], compare: bool = True, durable: bool = True) -> bool:
     """atomic_write_bytes for output too large to hold in memory; False when the bytes were already there."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,9 +169,10 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes], compare: bool = Tru
             for chunk in chunks:
                 digest.update(chunk)
                 handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if compare and _file_sha256(path) == digest.hexdigest():
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if compare and file_sha256(path) == digest.hexdigest():
             os.unlink(tmp)
             return False
         os.replace(tmp, path)
@@ -143,5 +182,6 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes], compare: bool = Tru
         except FileNotFoundError:
             pass
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
     return True

@@ -1,13 +1,19 @@
 """Write stage: records, records.jsonl, errors.jsonl and manifest.json in the output directory.
 
 Every file is written atomically and only when its bytes change, so a rerun with nothing new leaves
-the directory untouched (same bytes, same mtimes).
+the directory untouched (same bytes, same mtimes). A run keeps each page's result in a hidden staging
+folder until it publishes them all at the end: a run killed before then leaves the published output as
+the last complete run made it, and the next run picks up the staged work. While publishing, a marker
+file says that record files and collections may disagree.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +23,8 @@ from pipeline.storage import atomic_write_bytes, atomic_write_chunks, inside, re
 RECORDS_FILE = "records.jsonl"
 ERRORS_FILE = "errors.jsonl"
 MANIFEST_FILE = "manifest.json"
+STAGING_DIR = ".staging"
+PUBLISHING_MARKER = ".publishing"
 
 
 def dumps(value: Any) -> bytes:
@@ -33,6 +41,15 @@ def record_path(out_dir: Path, record_id: str) -> Path:
     return inside(Path(out_dir), f"{safe_name(site)}/{safe_name(local)}.json")
 
 
+def record_files(root: Path) -> list[Path]:
+    """<site>/<name>.json under root: never hidden files or folders (temp files, staging), never links."""
+    return sorted(
+        p for p in Path(root).glob("*/*.json")
+        if not p.name.startswith(".") and not p.parent.name.startswith(".")
+        and not p.is_symlink() and not p.parent.is_symlink()
+    )
+
+
 class OutputDir:
     """The normalized/ directory of one run."""
 
@@ -45,13 +62,41 @@ class OutputDir:
         path = record_path(self.root, record["id"])
         return path, atomic_write_bytes(path, dumps(record))
 
-    def record_files(self) -> list[Path]:
-        return sorted(p for p in self.root.glob("*/*.json") if not p.name.startswith("."))
+    def _staged_path(self, page: str) -> Path:
+        name = hashlib.sha256(page.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return self.root / STAGING_DIR / f"{name}.json"
+
+    def stage(self, page: str, key: str, result: dict[str, Any]) -> None:
+        """Keep one page's result (record or error entry) until the run publishes."""
+        entry = {"page": page, "key": key, **result}
+        atomic_write_bytes(self._staged_path(page), dumps_line(entry), durable=False)
+
+    def staged(self, page: str, key: str) -> dict[str, Any] | None:
+        """A result staged for this page from these very inputs (same key), by this run or a killed one."""
+        try:
+            entry = json.loads(self._staged_path(page).read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("page") != page or entry.get("key") != key:
+            return None
+        return entry
+
+    @contextmanager
+    def publishing(self) -> Iterator[None]:
+        """Mark the directory while record files and collections change; clear marker and staging after.
+
+        An exception leaves both in place: the directory stays marked and the next run redoes the publish.
+        """
+        marker = self.root / PUBLISHING_MARKER
+        atomic_write_bytes(marker, b"publishing\n")
+        yield
+        shutil.rmtree(self.root / STAGING_DIR, ignore_errors=True)
+        marker.unlink()
 
     def remove_orphans(self, keep: set[Path]) -> list[Path]:
         """Records whose raw page is gone: the output mirrors the raw directory."""
         removed = []
-        for path in self.record_files():
+        for path in record_files(self.root):
             if path not in keep:
                 path.unlink()
                 removed.append(path)

@@ -282,6 +282,9 @@ def test_login_wall_is_not_a_document():
               b"<input type='PASSWORD' name='p'><button>Log in</button></form></body></html>")
     with pytest.raises(NotADocumentError, match="login page"):
         clean(html_page(data=markup))
+    with_sign_in_box = (b"<html><head><title>A letter</title></head><body><header><form><input type='password'>"
+                        b"</form></header><main><p>The text of the letter itself.</p></main></body></html>")
+    assert clean(html_page(data=with_sign_in_box)).paragraphs == ["The text of the letter itself."]
 
 
 # ----------------------------------------------------------------------------------------------- bad input

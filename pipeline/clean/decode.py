@@ -7,9 +7,9 @@ import re
 import unicodedata
 
 import ftfy
-from charset_normalizer import from_bytes
+from charset_normalizer import CharsetMatches, from_bytes
 
-from pipeline.models import DecodeError, RawPage
+from pipeline.models import DecodeError, NotADocumentError, RawPage
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-.]+)""", re.I)
@@ -34,13 +34,45 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 
+# WHATWG Encoding Standard: pages labelled Latin-1 or ASCII are decoded as windows-1252 by every browser.
+_LABEL_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252"}
+# Without a label, HTML's own fallback for Western pages wins ties between equally plausible guesses.
+_FALLBACK_CODEC = "cp1252"
+# A declared charset whose reading is this much messier (charset_normalizer's chaos) than the best guess is wrong.
+_DECLARED_CHAOS_MARGIN = 0.05
+_TIE = 0.01
+_DETECT_BYTES = 200_000
+# Magic numbers of files that are sometimes saved under a page's name.
+_BINARY_SIGNATURES = (
+    (b"%PDF-", "a PDF file"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office document"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"BZh", "bzip2-compressed data"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x7fELF", "an executable"),
+)
+_BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_BINARY_CONTROL_SHARE = 0.10
+_SNIFF_BYTES = 4096
+
+
 def _known_codec(name: str | None) -> str | None:
     if not name:
         return None
     try:
-        return codecs.lookup(name.strip().strip("\"'")).name
+        codec = codecs.lookup(name.strip().strip("\"'")).name
     except LookupError:
         return None
+    return _LABEL_ALIASES.get(codec, codec)
 
 
 def _declared_in_markup(data: bytes) -> str | None:
@@ -49,15 +81,91 @@ def _declared_in_markup(data: bytes) -> str | None:
     return _known_codec(match.group(1).decode("ascii", "ignore")) if match else None
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without a byte order mark: markup, spaces and Latin letters leave NULs in every other byte."""
+    sample = data[: _SNIFF_BYTES - _SNIFF_BYTES % 2]
+    if len(sample) < 4:
+        return None
+    half = len(sample) // 2
+    nuls_even, nuls_odd = sample[0::2].count(0), sample[1::2].count(0)
+    for codec, high, low in (("utf-16-le", nuls_odd, nuls_even), ("utf-16-be", nuls_even, nuls_odd)):
+        if high >= half * 0.1 and low <= half * 0.01:
+            try:
+                text = data[: len(data) - len(data) % 2].decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if not _CONTROL.search(text[:_SNIFF_BYTES].replace("\x00", "")):
+                return codec
+    return None
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a file holding binary data rather than text is, or None for text."""
+    for signature, kind in _BINARY_SIGNATURES:
+        if data.startswith(signature):
+            return kind
+    if any(data.startswith(bom) for bom, _ in _BOMS) or _utf16_without_bom(data):
+        return None
+    sample = data[:_SNIFF_BYTES]
+    if len(_BINARY_CONTROL.findall(sample)) > len(sample) * _BINARY_CONTROL_SHARE:
+        return "binary data (control bytes)"
+    return None
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few damaged bytes (a cut transfer, one stray Latin-1 character): keep UTF-8, mark the damage.
+
+    A page in a single-byte charset has almost no valid multi-byte sequences, so they must clearly outnumber
+    the invalid bytes.
+    """
+    text = data.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd") - data.count("\ufffd".encode())
+    valid = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
+    return text if valid >= 4 * damaged else None
+
+
+def _detected(data: bytes, only: str | None = None) -> CharsetMatches:
+    return from_bytes(data[:_DETECT_BYTES], cp_isolation=[only] if only else None)
+
+
+def _best_guess(matches: CharsetMatches) -> str | None:
+    best = matches.best()
+    if best is None:
+        return None
+    for match in matches:
+        tied = match.chaos <= best.chaos + _TIE and match.coherence >= best.coherence - _TIE
+        if tied and _FALLBACK_CODEC in (_known_codec(c) for c in match.could_be_from_charset):
+            return _FALLBACK_CODEC
+    return _known_codec(best.encoding) or best.encoding
+
+
+def _plausible(codec: str, data: bytes, matches: CharsetMatches) -> bool:
+    """Whether a declared charset reads about as cleanly as the best guess: labels are often wrong."""
+    best = matches.best()
+    if best is None:
+        return True
+    declared = next((m for m in matches if codec in map(_known_codec, m.could_be_from_charset)), None)
+    if declared is None:   # detection stops early once it is sure; measure the declared reading itself
+        declared = _detected(data, only=codec).best()
+    return declared is not None and declared.chaos <= best.chaos + _DECLARED_CHAOS_MARGIN
+
+
 def decode_bytes(data: bytes, declared: str | None = None, html: bool = False) -> str:
-    """Decode with, in order of trust: a BOM, valid UTF-8, the declared charset, detection."""
+    """Decode with, in order of trust: a BOM, valid UTF-8, a plausible declared charset, detection."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return data.decode(codec, errors="replace")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return data.decode(utf16, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    text = _mostly_utf8(data)
+    if text is not None:
+        return text
+    matches = _detected(data)
     candidates = [_known_codec(declared)]
     if html:
         candidates.append(_declared_in_markup(data))
@@ -68,11 +176,11 @@ def decode_bytes(data: bytes, declared: str | None = None, html: bool = False) -
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        if not _looks_wrong(text):
+        if not _looks_wrong(text) and _plausible(codec, data, matches):
             return text
-    best = from_bytes(data[:200_000]).best()
-    if best is not None and best.encoding:
-        return data.decode(best.encoding, errors="replace")
+    guess = _best_guess(matches)
+    if guess:
+        return data.decode(guess, errors="replace")
     raise DecodeError("cannot determine the character encoding of the page")
 
 
@@ -96,6 +204,9 @@ def decode_page(page: RawPage) -> str:
     if not page.data.strip():
         raise DecodeError("the page is empty")
     html = page.media_type == "text/html"
+    kind = binary_kind(page.data)
+    if kind:
+        raise NotADocumentError(f"the file is {kind}, not {'an HTML' if html else 'a text'} page")
     text = decode_bytes(page.data, page.charset, html=html)
     if not html and "\x00" in text:
         text = text.replace("\x00", "")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -54,8 +54,8 @@ _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
 _VISIBLE_TEXT = etree.XPath(
     ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template or ancestor::head)]"
 )
-_NEVER_TEXT_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "object", "embed", "iframe",
-                    "link", "meta", "base", "head", "title")
+# Dropped with the chrome; the head stays for the checks that read the page's <title>.
+_NEVER_TEXT_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "object", "embed", "iframe")
 
 _WS = re.compile(r"\s+")
 _LINE_WS = re.compile(r"[^\S\n]+")
@@ -108,7 +108,8 @@ class HtmlRules:
     login_titles: re.Pattern[str] | None = None
     listing_counter: re.Pattern[str] | None = None
     listing_selectors: tuple[str, ...] = ()
-    # Below this much visible text a page with challenge/error/login signs is taken for what it signals.
+    # Below this much visible text (non-space characters) a page with challenge, error or login signs
+    # is taken for what it signals.
     short_page_chars: int = 2500
 
 
@@ -191,12 +192,8 @@ def refuse_binary(markup: str | bytes) -> None:
         raise NotADocumentError("the file holds no HTML markup")
 
 
-def _max_depth(root: HtmlElement) -> int:
-    depth = deepest = 0
-    for event, _element in etree.iterwalk(root, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        deepest = max(deepest, depth)
-    return deepest
+# True when some element lies deeper than MAX_DEPTH: one step per level, each over that level's elements.
+_TOO_DEEP = etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 1) + ")")
 
 
 def _depth_overrun(parser: lxml.html.HTMLParser) -> bool:
@@ -209,13 +206,20 @@ _INLINE_FORMATTING = re.compile(
 )
 
 
+def _document(markup: str, parser: lxml.html.HTMLParser) -> HtmlElement:
+    try:
+        return lxml.html.document_fromstring(markup, parser=parser)
+    except (etree.ParserError, ValueError) as error:    # only comments or declarations: "Document is empty"
+        raise NotADocumentError(f"the file holds no HTML elements ({error})") from None
+
+
 def parse_html(markup: str) -> HtmlElement:
     """Parse with the network off and the nesting depth bounded; junk before the root is tolerated."""
     parser = _parser()
-    root = lxml.html.document_fromstring(markup, parser=parser)
-    if _depth_overrun(parser) or _max_depth(root) > MAX_DEPTH:
-        root = lxml.html.document_fromstring(_INLINE_FORMATTING.sub("", markup), parser=parser)
-        if _depth_overrun(parser) or _max_depth(root) > MAX_DEPTH:
+    root = _document(markup, parser)
+    if _depth_overrun(parser) or _TOO_DEEP(root):
+        root = _document(_INLINE_FORMATTING.sub("", markup), parser)
+        if _depth_overrun(parser) or _TOO_DEEP(root):
             raise NotADocumentError(
                 f"the markup nests elements more than {MAX_DEPTH} levels deep even without inline "
                 "formatting tags; the parser would drop the rest of the page"
@@ -299,7 +303,7 @@ def visible_text(root: HtmlElement) -> str:
     body = root.find("body")
     scope = body if body is not None else root
     if next(scope.iter(*_INVISIBLE_TAGS), None) is None:
-        return _WS.sub(" ", scope.text_content()).strip()
+        return _WS.sub(" ", " ".join(scope.itertext())).strip()
     return _WS.sub(" ", " ".join(_VISIBLE_TEXT(scope))).strip()
 
 
@@ -329,12 +333,13 @@ def _refuse_challenge_and_login(root: HtmlElement, markup: str, rules: HtmlRules
         raise NotADocumentError(
             f"bot challenge page (marker {found.group(0)!r} on a short page), not a document"
         )
-    if root.xpath("//input[translate(@type, 'PASWORD', 'pasword')='password']"):
+    passwords = root.xpath("//input[translate(@type, 'PASWORD', 'pasword')='password']")
+    if any(not in_page_chrome(p) for p in passwords):     # a sign-in box in the site header is no wall
         if short or (rules.login_titles and rules.login_titles.search(title)):
             raise NotADocumentError(f"login page (a password form; title {title!r}), not a document")
 
 
-def prepare(markup: str, rules: HtmlRules, keep_hidden: bool = True) -> HtmlElement:
+def prepare(markup: str, rules: HtmlRules) -> HtmlElement:
     """Parse a page and take off what is never content; non-documents raise NotADocumentError.
 
     Leaves page regions (header, nav, aside...) in place: profiles read labelled values from them
@@ -355,8 +360,7 @@ def prepare(markup: str, rules: HtmlRules, keep_hidden: bool = True) -> HtmlElem
         raise NotADocumentError(f"the HTML page has no body text{f' (title {title!r})' if title else ''}")
     _unwrap_web_archive(root, markup)
     _decode_cloudflare_emails(root)
-    exempt = set(select_any(root, rules.keep_hidden)) if keep_hidden else set()
-    _remove_hidden(root, exempt)
+    _remove_hidden(root, set(select_any(root, rules.keep_hidden)))
     remove_chrome_sections(root, rules)
     return root
 
@@ -514,12 +518,9 @@ def _listing_dominates(rows: Sequence[HtmlElement], root: HtmlElement) -> bool:
     if in_rows < visible_text_length(root) * 0.6:
         return False
     row_set = set(rows)
-    for paragraph in root.iter("p"):
-        if text_size(paragraph) >= 250 and not row_set.intersection(
-            paragraph.iterancestors()
-        ):
-            return False
-    return True
+    return not any(
+        text_size(p) >= 250 and not row_set.intersection(p.iterancestors()) for p in root.iter("p")
+    )
 
 
 def in_page_chrome(element: HtmlElement) -> bool:
@@ -547,11 +548,10 @@ def absolute_url(href: str, base: str | None) -> str:
 def download_links(root: HtmlElement, selectors: Sequence[str], base: str | None) -> list[str]:
     """URLs of scans and PDFs the page links or embeds, outside the page's navigation and footer."""
     urls: list[str] = []
-    for css in selectors:
-        for element in select(root, css):
-            target = element.get("href") or element.get("src") or element.get("data")
-            if target and not target.startswith(_NOT_DOWNLOADS) and not in_page_chrome(element):
-                urls.append(absolute_url(target, base))
+    for element in select_any(root, selectors):
+        target = element.get("href") or element.get("src") or element.get("data")
+        if target and not target.startswith(_NOT_DOWNLOADS) and not in_page_chrome(element):
+            urls.append(absolute_url(target, base))
     return list(dict.fromkeys(urls))
 
 
@@ -964,10 +964,6 @@ def _tidy(text: str, keep_blank_lines: bool) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def is_chrome_line(line: str, patterns: Sequence[re.Pattern[str]]) -> bool:
-    return any(p.search(line) for p in patterns)
-
-
 def finish(
     site: str,
     profile: str,
@@ -975,18 +971,18 @@ def finish(
     blocks: Sequence[Block],
     rules: HtmlRules,
     warnings: Sequence[str] = (),
-    drop_line: Callable[[str], bool] | None = None,
 ) -> CleanDoc:
     """Repair and normalize every extracted string, drop chrome lines from the text, build the CleanDoc."""
     item_counts = [len(b.items) for b in blocks]
     texts = [*body, *(b.text for b in blocks), *(i for b in blocks for i in b.items)]
-    fixed = [normalize_text(t) for t in texts]
+    # ASCII text has nothing for Unicode repair to fix once the parser input lost its control characters,
+    # and ftfy costs tens of microseconds a call.
+    fixed = [t if t.isascii() else normalize_text(t) for t in texts]
     paragraphs_out: list[str] = []
+    chrome = rules.chrome_lines
     for paragraph in fixed[: len(body)]:
-        lines = [
-            line for line in _tidy(paragraph, False).split("\n")
-            if line and not is_chrome_line(line, rules.chrome_lines) and not (drop_line and drop_line(line))
-        ]
+        tidy = paragraph if paragraph.isascii() else _tidy(paragraph, False)
+        lines = [line for line in tidy.split("\n") if line and not any(p.search(line) for p in chrome)]
         if lines:
             paragraphs_out.append("\n".join(lines))
     block_texts = fixed[len(body): len(body) + len(blocks)]

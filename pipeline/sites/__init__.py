@@ -15,6 +15,7 @@ in the page; the generic profile takes whatever no other profile claims.
 
 from __future__ import annotations
 
+import re
 from types import ModuleType
 from urllib.parse import urlsplit
 
@@ -29,9 +30,15 @@ def profile_by_name(name: str | None) -> ModuleType | None:
     return _BY_NAME.get(name or "")
 
 
+# Web archive captures keep the original address after their own prefix.
+_WAYBACK = re.compile(r"^https?://web\.archive\.org/web/[^/]+/(?P<original>.+)$", re.I)
+
+
 def profile_for_url(url: str | None) -> ModuleType | None:
     if not url:
         return None
+    if wayback := _WAYBACK.match(url):
+        url = wayback.group("original")
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
     for profile in PROFILES:
         if any(host == h or host.endswith("." + h) for h in profile.HOSTS):

@@ -50,7 +50,7 @@ HTML_MARKERS = (
 FILE_NUMBER_LINE = re.compile(
     r"^(?:File No\.?\s*)?(?P<number>(?=[^/]*\d)[^/\s][^/:]{0,40}/[^\s:]+)(?::\s*(?P<type>[A-Za-z][A-Za-z ]{2,30}))?$"
 )
-DECIMAL_FILE = re.compile(r"\b(?:Paris Peace Conf\. )?\d{3}\.\d+[A-Z]?(?: [A-Z] \d+)?/[\w\-–½.]*[\w½]")
+DECIMAL_FILE = re.compile(r"\b(?:Paris Peace Conf\. )?\d{3}[A-Z]?\.\d+[A-Z]?(?: [A-Z] \d+)?/[\w\-–½.]*[\w½]")
 DOCUMENT_NUMBER = re.compile(r"^\d+[A-Za-z]?\.\s+")
 GLUED_MARKER = re.compile(r"(?<=[^\s\d,;:])\d{1,2}$")
 TYPE_LABEL = re.compile(r"^\[(?P<label>[A-Z][A-Za-z ]{2,40})\]$")

@@ -109,10 +109,10 @@ def clean_text(text: str, page: RawPage) -> CleanDoc:
 # ---------------------------------------------------------------------------------------------------------
 # HTML path: page furniture, non-document pages and head metadata common to archive sites.
 
+# Chrome that no word of HTML_CHROME_CLASS_WORDS ("pagination", "breadcrumb", "cookie"...) names:
 HTML_CHROME_SELECTORS = (
-    ".pagination", ".pager", "ul.pages", ".page-numbers", ".breadcrumb", ".breadcrumbs",
-    "a[rel=next]", "a[rel=prev]", "a[href='#main-content']", "a[href='#content']", "a[href='#main']",
-    "#cookie-law-info-bar", "#onetrust-consent-sdk", "#CybotCookiebotDialog", ".cc-window",
+    "ul.pages", ".page-numbers", "a[rel=next]", "a[rel=prev]", "a[href='#main-content']", "a[href='#content']",
+    "a[href='#main']", "#CybotCookiebotDialog", ".cc-window",
 )
 # Page regions: dropped unless one holds most of the page's text (ASP.NET pages wrap all in a <form>).
 HTML_CHROME_REGIONS = (
@@ -142,10 +142,10 @@ HTML_CHALLENGE_TITLES = re.compile(
     r"human verification|one more step|access denied \| .*cloudflare.*)$",
     re.I,
 )
+# Marks of interstitial challenge pages only (a reCAPTCHA in a newsletter form is not one).
 HTML_CHALLENGE_MARKUP = re.compile(
     r"cf-browser-verification|cf_chl_opt|/cdn-cgi/challenge-platform/|cf-challenge|challenge-form|"
-    r"cf-turnstile|g-recaptcha|h-captcha|_Incapsula_Resource|captcha-delivery|"
-    r"Enable JavaScript and cookies to continue",
+    r"_Incapsula_Resource|captcha-delivery|Enable JavaScript and cookies to continue",
     re.I,
 )
 HTML_ERROR_TITLES = re.compile(

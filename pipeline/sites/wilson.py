@@ -27,6 +27,7 @@ from pipeline.clean.html import (
     prepare,
     refuse_non_document,
     select,
+    select_any,
     select_first,
     strip_chrome,
     text_blocks,
@@ -337,9 +338,9 @@ HTML_LABELS = {**generic.LABELS, **END_LABELS}
 
 def clean_html(html: str, page: RawPage) -> CleanDoc:
     root = prepare(html, HTML_RULES)
-    if any(select_first(root, css) is not None for css in LEGACY_MARKERS):
+    if select_any(root, LEGACY_MARKERS):
         return _clean_legacy(root, page)
-    if any(select_first(root, css) is not None for css in CURRENT_MARKERS):
+    if select_any(root, CURRENT_MARKERS):
         return _clean_current(root, page)
     return generic.clean_by_density(root, NAME, HTML_RULES, HTML_LABELS, f"{NAME}:html-generic")
 
