@@ -31,6 +31,7 @@ BLOCK_KINDS = (
     "record_id",
     "uploaded_date",
     "file_number",
+    "document_number",  # a despatch's or telegram's own serial number ("No. 1234")
     "footnote",        # one block per footnote, text without its marker
     "download",        # links to scans/PDFs (items: URLs)
     "donor",

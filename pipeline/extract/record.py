@@ -73,20 +73,21 @@ def _extract_date(doc: CleanDoc, evidence: _Evidence, warnings: list[str]) -> tu
                 evidence.block("date", block)
                 return value, place
             warnings.append(f"unreadable {kind} {block.text!r}: date left empty")
-    return _dateline_in_text(doc, evidence), place
+    value, found_place = _dateline_in_text(doc, evidence)
+    return value, place or found_place
 
 
-def _dateline_in_text(doc: CleanDoc, evidence: _Evidence) -> DateValue | None:
+def _dateline_in_text(doc: CleanDoc, evidence: _Evidence) -> tuple[DateValue | None, str | None]:
     """A letter's own dateline heading its text, when the page gives no date of its own."""
     lines = _head_lines(doc.paragraphs)[:3]
     for index, line in enumerate(lines):
         candidate = f"{line} {lines[index + 1]}" if line.endswith(",") and index + 1 < len(lines) else line
         if len(candidate) <= 80:
-            _, value = parse_dateline(candidate)
+            place, value = parse_dateline(candidate)
             if value:
                 evidence.rule("date", "text:dateline", line)
-                return value
-    return None
+                return value, place
+    return None, None
 
 
 def _tail_lines(paragraphs: list[str]) -> list[str]:

@@ -22,12 +22,11 @@ from pipeline.clean.html import (
     inline_text,
     prepare,
     refuse_non_document,
-    select,
-    select_first,
     strip_chrome,
     text_blocks,
 )
 from pipeline.clean.html import paragraphs as html_paragraphs
+from pipeline.clean.selectors import PageIndex
 from pipeline.clean.text import Line, group_paragraphs, has_blank_line_structure, split_lines
 from pipeline.extract.dates import parse_dateline
 from pipeline.models import Block, CleanDoc, RawPage
@@ -61,6 +60,7 @@ HANDLING = re.compile(
     r"(\s*[;,]\s*\w+)*\.?$",
     re.I,
 )
+DESPATCH_NUMBER = re.compile(r"^(No\.|Number)\s*\d+[A-Z]?\.?$")
 FOOTNOTE = re.compile(r"^(?P<number>\d{1,3})\.\s+(?P<text>.+)$")
 BULLET_FOOTNOTE = re.compile(r"^[-•]\s+(?P<text>.+?)\s*↩$")
 HEADING_DATELINE = re.compile(
@@ -143,6 +143,8 @@ def clean_text(text: str, page: RawPage) -> CleanDoc:
                 blocks.append(Block("received", line.text, f"line:{line.number}"))
         elif HANDLING.match(line.text) and len(line.text) < 60:
             blocks.append(Block("classification", line.text, f"line:{line.number}"))
+        elif DESPATCH_NUMBER.match(line.text):
+            blocks.append(Block("document_number", line.text, f"line:{line.number}"))
         elif not any(b.kind == "dateline" for b in blocks) and (found := _dateline_at(lines, position)):
             span, dateline, place = found
             blocks.append(dateline)
@@ -203,16 +205,17 @@ HTML_RULES = replace(
 
 def clean_html(html: str, page: RawPage) -> CleanDoc:
     root = prepare(html, HTML_RULES)
-    container = next((c for css in DOCUMENT_CONTAINERS for c in select(root, css) if _headings(c)), None)
+    index = PageIndex(root)
+    container = next((c for css in DOCUMENT_CONTAINERS for c in index.select(css) if _headings(c)), None)
     if container is None:
-        return generic.clean_by_density(root, NAME, HTML_RULES, generic.LABELS, f"{NAME}:html-generic")
-    notes = _footnotes(root)
+        return generic.clean_by_density(root, NAME, HTML_RULES, generic.LABELS, f"{NAME}:html-generic", index)
+    notes = _footnotes(index)
     for css in FOOTNOTE_AREAS:
-        for element in select(root, css):
+        for element in index.select(css):
             element.drop_tree()
-    _remove_markers(root)
-    strip_chrome(root, HTML_RULES, protect=[container])
-    refuse_non_document(root, HTML_RULES, container)
+    _remove_markers(index)
+    strip_chrome(root, HTML_RULES, protect=[container], index=index)
+    refuse_non_document(root, HTML_RULES, container, index)
 
     blocks: list[Block] = []
     skip: set[HtmlElement] = set()
@@ -232,10 +235,12 @@ def clean_html(html: str, page: RawPage) -> CleanDoc:
         title = clean_title(text)
         blocks.append(Block("title", title, "css:tei-head"))
         break
-    dateline = next((d for d in select(container, DATELINE) if not _inside(d, NOT_HEAD_DATELINE)), None)
+    dateline = next(
+        (d for d in index.select(DATELINE, container) if not _inside(d, NOT_HEAD_DATELINE, index)), None
+    )
     if dateline is not None:
         skip.add(dateline)
-        blocks.extend(_dateline_blocks(dateline))
+        blocks.extend(_dateline_blocks(dateline, index))
     elif heading is not None and (embedded := HEADING_DATELINE.search(clean_title(inline_text(heading)))):
         place, date = parse_dateline(embedded.group("dateline"))
         if date:
@@ -243,7 +248,7 @@ def clean_html(html: str, page: RawPage) -> CleanDoc:
             if place:
                 blocks.append(Block("place", place, "css:tei-head:dateline"))
 
-    groups = {e for css in LINE_GROUPS for e in select(container, css)}
+    groups = {e for css in LINE_GROUPS for e in index.select(css, container)}
     body = [b.text for b in text_blocks(container, line_groups=groups, skip=skip)]
     body = _leading_labels(body, blocks, has_dateline=any(b.kind == "dateline" for b in blocks))
 
@@ -260,14 +265,15 @@ def _headings(container: HtmlElement) -> list[HtmlElement]:
     return [e for e in container.iter(tag=etree.Element) if HEADING_CLASS.search(e.get("class") or "")]
 
 
-def _inside(element: HtmlElement, selectors: tuple[str, ...]) -> bool:
-    areas = {a for css in selectors for a in select(element.getroottree().getroot(), css)}
+def _inside(element: HtmlElement, selectors: tuple[str, ...], index: PageIndex) -> bool:
+    areas = {a for css in selectors for a in index.select(css)}
     return any(a in areas for a in element.iterancestors())
 
 
-def _footnotes(root: HtmlElement) -> list[str]:
+def _footnotes(index: PageIndex) -> list[str]:
     """Footnote texts in page order, without their numbers and back links; nested matches count once."""
-    found = [e for css in FOOTNOTES for e in select(root, css)]
+    root = index.root
+    found = [e for css in FOOTNOTES for e in index.select(css)]
     found_set = set(found)
     notes: list[HtmlElement] = []
     for element in root.iter():
@@ -275,7 +281,7 @@ def _footnotes(root: HtmlElement) -> list[str]:
             notes.append(element)
     for note in notes:
         for css in FOOTNOTE_BACKLINKS:
-            for backlink in select(note, css):
+            for backlink in index.select(css, note):
                 backlink.drop_tree()
     texts = [NOTE_NUMBER.sub("", " ".join(html_paragraphs(n))).rstrip(" ↩") for n in notes]
     for note in notes:
@@ -284,18 +290,18 @@ def _footnotes(root: HtmlElement) -> list[str]:
     return [t for t in texts if t]
 
 
-def _remove_markers(root: HtmlElement) -> None:
+def _remove_markers(index: PageIndex) -> None:
     """Footnote markers leave the text; the words they were glued to stay."""
     for css in FOOTNOTE_MARKERS:
-        for marker in select(root, css):
+        for marker in index.select(css):
             if marker.getparent() is not None and MARKER_TEXT.match(marker.text_content() or ""):
                 marker.drop_tree()
 
 
-def _dateline_blocks(dateline: HtmlElement) -> list[Block]:
+def _dateline_blocks(dateline: HtmlElement, index: PageIndex) -> list[Block]:
     text = inline_text(dateline)
     blocks = [Block("dateline", text, f"css:{DATELINE}")]
-    place_element = select_first(dateline, DATELINE_PLACE)
+    place_element = index.select_first(DATELINE_PLACE, dateline)
     if place_element is not None:
         place, origin = inline_text(place_element).rstrip(","), f"css:{DATELINE_PLACE}"
     else:
