@@ -529,7 +529,8 @@ def _frus_body(parts: list[Part], rng: random.Random, markers: list[int]) -> str
                     index += 1
                     part = parts[index]
             if part.kind == "signed":
-                closer.append(f'<p class="tei-signed1">{esc(part.items[0])}</p>')
+                name = f'<span class="tei-persName">{esc(part.items[0])}</span>'
+                closer.append(f'<p class="tei-signed1">{name}</p>')
             out.append(f'<div class="tei-closer">{"".join(closer)}</div>')
         elif part.kind == "list":
             items = "".join(f'<li class="tei-item">{esc(item)}</li>' for item in part.items)

@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from pipeline.models import PageTooLargeError, RawPage, UnsafePathError
 from pipeline.sites import profile_by_name, profile_for_url
@@ -72,20 +72,32 @@ def read_sidecar(raw_dir: Path, page_path: Path) -> tuple[dict, str | None]:
 
 
 def _text_field(meta: dict, name: str) -> str | None:
+    """A string field of the sidecar; JSON escapes can smuggle in lone surrogates, which records cannot hold."""
     value = meta.get(name)
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value
 
 
 def _usable_url(url: str | None) -> tuple[str | None, str | None]:
-    """The sidecar URL when it parses as an absolute http(s) URL, else None and why."""
+    """The sidecar URL when it is an absolute http(s) URL, without any credentials; else None. And why."""
     if url is None:
         return None, None
     try:
         parts = urlsplit(url)
         usable = parts.scheme in ("http", "https") and bool(parts.hostname)
     except ValueError:
-        usable = False
-    return (url, None) if usable else (None, f"sidecar url {url[:200]!r} is not an http(s) URL: ignored")
+        return None, "sidecar url does not parse as a URL: ignored"
+    if not usable:
+        return None, f"sidecar url is not an absolute http(s) URL (scheme {parts.scheme!r}): ignored"
+    if "@" not in parts.netloc:
+        return url, None
+    # Records are published: a user name or password in a fetched URL must not travel with them.
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1])), "credentials removed from the sidecar url"
 
 
 def site_for(relative: str, meta: dict, url: str | None = None) -> tuple[str | None, str | None]:

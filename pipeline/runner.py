@@ -93,7 +93,10 @@ def page_key(raw_dir: Path, path: Path, shown: str) -> str:
 
 
 def error_entry(page: str, stage: str, error: BaseException) -> dict[str, str]:
-    return {"page": page, "stage": stage, "error": type(error).__name__, "message": str(error) or repr(error)}
+    message = str(error) or repr(error)
+    # File names that are not UTF-8 reach messages as lone surrogates, which no JSON file can hold.
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")
+    return {"page": page, "stage": stage, "error": type(error).__name__, "message": message}
 
 
 def process_page(raw_dir: str, path: str, display_root: str | None, budget: float | None) -> dict[str, Any]:
@@ -308,7 +311,11 @@ def _publish(output: OutputDir, outcomes: dict[str, Outcome], summary: RunSummar
                 summary.unchanged += 1
                 summary.skipped += 1
             else:
-                path, changed = output.write_record(output.staged(page, outcome.key)["record"])
+                try:
+                    path, changed = output.write_record(output.staged(page, outcome.key)["record"])
+                except (OSError, ValueError) as error:    # a name too long here, a link out of the output
+                    summary.errors.append(error_entry(page, "write", error))
+                    continue
                 index[page] = {"key": outcome.key, "id": record_id, "file": path.relative_to(output.root).as_posix(),
                                "sha256": file_sha256(path)}
                 summary.written += changed

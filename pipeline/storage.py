@@ -29,6 +29,9 @@ def safe_name(value: str, max_length: int = MAX_NAME) -> str:
         return name
     digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     stem = name[: max_length - len(digest) - 1].rstrip("-.") or "page"
+    if _WINDOWS_RESERVED.match(f"{stem}-{digest}"):
+        # Windows reserves the name before the first dot: "con.txt-1a2b" would still be the console.
+        stem = "_" + stem[: max_length - len(digest) - 2]
     return f"{stem}-{digest}"
 
 
@@ -158,6 +161,15 @@ def file_sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+def _file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes], compare: bool = True, durable: bool = True) -> bool:
     """atomic_write_bytes for output too large to hold in memory; False when the bytes were already there."""
     path = Path(path)
@@ -165,6 +177,7 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes], compare: bool = Tru
     digest = hashlib.sha256()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _FILE_MODE)  # mkstemp's 0600 would hide records from the users meant to read them
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
                 digest.update(chunk)

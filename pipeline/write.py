@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +90,8 @@ class OutputDir:
         An exception leaves both in place: the directory stays marked and the next run redoes the publish.
         """
         marker = self.root / PUBLISHING_MARKER
-        atomic_write_bytes(marker, b"publishing\n")
+        since = datetime.now(UTC).isoformat(timespec="seconds")
+        atomic_write_bytes(marker, dumps({"pid": os.getpid(), "since": since}))
         yield
         shutil.rmtree(self.root / STAGING_DIR, ignore_errors=True)
         marker.unlink()

@@ -9,13 +9,13 @@ from hypothesis import strategies as st
 
 from pipeline.clean import clean
 from pipeline.extract.record import extract
-from pipeline.models import PipelineError, RawPage
+from pipeline.models import NotADocumentError, PipelineError, RawPage
 from pipeline.runner import PageTimeout, time_budget
 from pipeline.validate import record_problems
 
 # A page that takes this long is hanging, not slow: the runner's own default budget is 30 s.
 HANG_BUDGET = 20.0
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                     derandomize=True)
 
 SITES = st.sampled_from([None, "wilson", "frus", "generic"])
@@ -135,3 +135,11 @@ def test_generated_html_gives_a_valid_record_or_a_pipeline_error(head, body, sit
     title_tag = f"<title>{title}</title>" if title is not None else ""
     html = f"<html><head>{title_tag}{''.join(head)}</head><body>{''.join(body)}</body></html>"
     assert_record_or_pipeline_error(page_of(html.encode("utf-8", "surrogatepass"), "text/html", site, url))
+
+
+
+# Found by the generators above (lxml's "Document is empty" used to escape as lxml.etree.ParserError).
+@pytest.mark.parametrize("markup", ["</ ", "<!-- only a comment -->", "<!DOCTYPE html>"])
+def test_markup_without_any_element_is_not_a_document(markup):
+    with pytest.raises(NotADocumentError):
+        clean(page_of(markup.encode(), "text/html", None, None))

@@ -224,6 +224,8 @@ CASES = [
     Case("wilson/b-document-77.txt",
          Fails("write", "DuplicateRecordIdError", "wilson:77 is already produced by wilson/a-document-77.txt"),
          lambda: WILSON_LETTER.replace("March 3", "March 4"), WILSON_DOC + "77"),
+    Case("generic/surrogates-in-sidecar.txt", Record("generic:surrogates-in-sidecar", holds=(AGREED,)),
+         lambda: text_page("A memorandum on surrogates", AGREED)),
     Case("generic/bad-sidecar.txt",
          Record("generic:bad-sidecar", holds=(HARBOUR,), warning="sidecar bad-sidecar.meta.json unreadable"),
          lambda: text_page("A memorandum", HARBOUR)),
@@ -238,10 +240,15 @@ def build_raw_dir(raw: Path, outside: Path) -> None:
     for case in CASES:
         write_page(raw, case.page, case.content(), url=case.url)
     (raw / "generic" / "bad-sidecar.meta.json").write_bytes(b'{"url": "https://example.org/x", ')
-    secret = outside / "secret.txt"
+    (raw / "generic" / "surrogates-in-sidecar.meta.json").write_bytes(
+        b'{"url": "https://example.org/\\udcff", "retrieved_at": "\\ud800", "charset": "\\udfff"}')
+    secret = outside / os.fsdecode(b"secr\xe9t.txt")     # its name reaches the error message: not UTF-8
     secret.write_text(text_page("Not a page of this harvest", "Private notes kept outside the raw directory."))
     (raw / LINK_OUT.page).symlink_to(secret)
     write_page(raw, os.fsdecode(b"generic/caf\xe9-note.txt"), text_page("A note from the cafe", AGREED))
+    # Not pages at all, whatever their names say: reading a named pipe would wait forever.
+    os.mkfifo(raw / "generic" / "named-pipe.html")
+    (raw / "generic" / "folder.html").mkdir()
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ _BOMS = (
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u3000"), " ")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE_OR_SPACE = re.compile("[" + "".join(map(chr, {**_INVISIBLE, **_SPACES})) + "]")
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,       # the HTML parser unescapes; text pages keep literal "&amp;"
@@ -32,7 +33,20 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
     fix_character_width=False,
     normalization="NFC",
 )
-
+# ftfy costs about a third of a millisecond per paragraph even when it changes nothing, and most text
+# gives it nothing to do: it is skipped unless the text holds something one of its steps acts on. Every
+# sequence ftfy's mojibake heuristic (ftfy.badness) flags has two adjacent non-ASCII characters or one of
+# C1 controls, Œ, œ, Ã, Â; its other steps act on the line and paragraph separators, surrogates, the
+# bidi and interlinear-annotation controls and the byte order mark (C0 controls are gone by then), and on
+# text that is not NFC. (Two searches that each start with a character class: an alternation makes the
+# regular expression engine try every position.)
+_FTFY_CHARACTERS = "\x80-\x9f\u0152\u0153\u00c3\u00c2\u2028\u2029\ud800-\udfff\u206a-\u206f\ufeff\ufff9-\ufffc"
+_FTFY_CHARACTER = re.compile(f"[{_FTFY_CHARACTERS}]")
+_NON_ASCII_PAIR = re.compile("[\x80-\U0010ffff][\x80-\U0010ffff]")
+# Any character some step of normalize_text acts on, for text that needs none of them.
+_NORMALIZED_AWAY = re.compile(
+    f"[\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f{_FTFY_CHARACTERS}" + "".join(map(chr, {**_INVISIBLE, **_SPACES})) + "]"
+)
 
 # WHATWG Encoding Standard: pages labelled Latin-1 or ASCII are decoded as windows-1252 by every browser.
 _LABEL_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252"}
@@ -192,10 +206,15 @@ def _looks_wrong(text: str) -> bool:
 
 def normalize_text(text: str) -> str:
     """Repair mojibake, drop invisible characters, unify spaces and line ends, NFC."""
+    if not (_NORMALIZED_AWAY.search(text) or _NON_ASCII_PAIR.search(text)) and unicodedata.is_normalized(
+            "NFC", text):
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
-    text = ftfy.fix_text(text, _FTFY_CONFIG)
-    text = text.translate(_INVISIBLE).translate(_SPACES)
+    if _FTFY_CHARACTER.search(text) or _NON_ASCII_PAIR.search(text) or not unicodedata.is_normalized("NFC", text):
+        text = ftfy.fix_text(text, _FTFY_CONFIG)
+    if _INVISIBLE_OR_SPACE.search(text):    # str.translate looks up every character of non-ASCII text
+        text = text.translate(_INVISIBLE).translate(_SPACES)
     return unicodedata.normalize("NFC", text)
 
 

@@ -16,15 +16,14 @@ import re
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
-from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
 from pipeline.clean.decode import normalize_text
+from pipeline.clean.selectors import PageIndex, compile_selector
 from pipeline.models import Block, CleanDoc, NotADocumentError
 
 # libxml2 stops building the tree at 256 levels without XML_PARSE_HUGE (and drops the rest of the page);
@@ -51,15 +50,21 @@ _LAYOUT_CONTENT_TAGS = frozenset("table p div ul ol h1 h2 h3 blockquote".split()
 _PAGE_LEVEL_TAGS = ("header", "footer")
 _CONTENT_ROOTS = frozenset(("html", "body", "main", "article"))
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
+# Both kinds of Cloudflare e-mail obfuscation in one walk (attribute axes cost libxml2 less than predicates).
+_CLOUDFLARE_EMAILS = etree.XPath(
+    "//@data-cfemail | //a/@href[contains(., '/cdn-cgi/l/email-protection#')]"
+)
 _VISIBLE_TEXT = etree.XPath(
     ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template or ancestor::head)]"
 )
 # Dropped with the chrome; the head stays for the checks that read the page's <title>.
 _NEVER_TEXT_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "object", "embed", "iframe")
 
-_WS = re.compile(r"\s+")
-_LINE_WS = re.compile(r"[^\S\n]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+# Counting non-space characters in slices of this size lets a "long enough?" question stop early.
+_COUNT_CHUNK = 4096
 _BINARY_JUNK = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
 _BINARY_SIGNATURES = (
     (re.compile(r"^\s*%PDF-"), "a PDF file"),
@@ -74,12 +79,14 @@ _WAYBACK_INSERT = re.compile(
     r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->", re.S | re.I
 )
 _WAYBACK_PREFIX = re.compile(r"^(?:https?:)?(?://web\.archive\.org)?/web/\d{1,14}(?:[a-z]{2}_)?/", re.I)
-_WAYBACK_MARK = re.compile(r"web\.archive\.org|/web/\d{8,14}")
+_WAYBACK_DIGITS = re.compile(r"/web/\d{8,14}")
 _WAYBACK_IDS = ("wm-ipp-base", "wm-ipp", "wm-ipp-print", "donato", "wm-capinfo")
 _URL_ATTRIBUTES = ("href", "src", "data", "action", "poster")
 _NOT_DOWNLOADS = ("#", "javascript:", "mailto:")
 _DOCUMENT_FILE = re.compile(r"\.(pdf|tiff?|jpe?g|png|djvu)$", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# What XPath's translate(@type, 'PASWORD', 'pasword') does: type="Password" is a password field too.
+_PASSWORD_CASE = str.maketrans("PASWORD", "pasword")
 _CFEMAIL_HREF = re.compile(r"/cdn-cgi/l/email-protection#([0-9a-fA-F]+)$")
 _JSON_TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _JSON_WRAPPER = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
@@ -147,22 +154,26 @@ def _parser() -> lxml.html.HTMLParser:
     parser = getattr(_local, "parser", None)
     if parser is None:
         # HTML parsing never loads a DTD or external entities; no_network also covers XInclude-like lookups.
+        # Comments and processing instructions are never text: the parser leaves them out, joining the text
+        # around them.
         parser = lxml.html.HTMLParser(
-            no_network=True, huge_tree=False, remove_pis=True, remove_comments=False,
+            no_network=True, huge_tree=False, remove_pis=True, remove_comments=True,
             default_doctype=False, collect_ids=False,
         )
+        # lxml.html picks each element's class in a Python method, called whenever Python first touches an
+        # element; the cleaners use none of its form-field classes, and a lookup in C makes every walk cheaper.
+        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        ))
         _local.parser = parser
     return parser
 
 
-@lru_cache(maxsize=512)
-def selector(css: str) -> CSSSelector:
-    """Compiled once per selector string: the profiles keep selectors as plain CSS data."""
-    return CSSSelector(css)
-
-
 def select(root: HtmlElement, css: str) -> list[HtmlElement]:
-    return selector(css)(root)
+    """Elements at or below ``root`` matching the selector, by XPath: for one look into a small subtree
+    or a tree of its own; selections on a page go through its ``PageIndex``."""
+    return compile_selector(css).xpath(root)
 
 
 def select_any(root: HtmlElement, selectors: Sequence[str]) -> list[HtmlElement]:
@@ -171,7 +182,7 @@ def select_any(root: HtmlElement, selectors: Sequence[str]) -> list[HtmlElement]
 
 
 def select_first(root: HtmlElement, css: str) -> HtmlElement | None:
-    found = selector(css)(root)
+    found = select(root, css)
     return found[0] if found else None
 
 
@@ -229,8 +240,13 @@ def parse_html(markup: str) -> HtmlElement:
 
 # ------------------------------------------------------------------------------------- page preparation
 
+def _from_web_archive(markup: str) -> bool:
+    # Plain substring tests first: a regular expression alternation scans the whole page a character at a time.
+    return "web.archive.org" in markup or ("/web/" in markup and bool(_WAYBACK_DIGITS.search(markup)))
+
+
 def _unwrap_web_archive(root: HtmlElement, markup: str) -> None:
-    if not _WAYBACK_MARK.search(markup):
+    if not _from_web_archive(markup):
         return
     for element_id in _WAYBACK_IDS:
         for element in root.xpath("//*[@id=$id]", id=element_id):
@@ -260,7 +276,8 @@ def decode_cfemail(hex_string: str) -> str | None:
 
 
 def _decode_cloudflare_emails(root: HtmlElement) -> None:
-    for element in root.xpath("//*[@data-cfemail]"):
+    found = _CLOUDFLARE_EMAILS(root)
+    for element in [value.getparent() for value in found if value.attrname == "data-cfemail"]:
         address = decode_cfemail(element.get("data-cfemail", ""))
         if address is None:
             continue
@@ -269,7 +286,7 @@ def _decode_cloudflare_emails(root: HtmlElement) -> None:
         element.text, element.tail = address, tail
         if element.tag == "a":
             element.set("href", "mailto:" + address)
-    for link in root.xpath("//a[contains(@href, '/cdn-cgi/l/email-protection#')]"):
+    for link in [value.getparent() for value in found if value.attrname == "href"]:
         match = _CFEMAIL_HREF.search(link.get("href", ""))
         address = decode_cfemail(match.group(1)) if match else None
         if address:
@@ -286,11 +303,13 @@ def _remove(element: HtmlElement) -> None:
         element.drop_tree()
 
 
-def _remove_hidden(root: HtmlElement, keep: Collection[HtmlElement]) -> None:
-    hidden = root.xpath("//*[@hidden or @aria-hidden='true' or contains(@style, 'none') "
-                        "or contains(@style, 'hidden')]")
-    for element in hidden:
-        if element in keep or element.tag in ("html", "body"):
+def _remove_hidden(root: HtmlElement, keep: Sequence[str], index: PageIndex) -> None:
+    hidden = [element for name in ("hidden", "aria-hidden", "style") for element, _ in index.with_attribute(name)]
+    if not hidden:
+        return
+    kept = set(index.select_any(keep, root))
+    for element in index.in_document_order(hidden):
+        if element in kept or element.tag in ("html", "body"):
             continue
         if element.get("hidden") is not None or element.get("aria-hidden") == "true":
             _remove(element)
@@ -303,37 +322,68 @@ def visible_text(root: HtmlElement) -> str:
     body = root.find("body")
     scope = body if body is not None else root
     if next(scope.iter(*_INVISIBLE_TAGS), None) is None:
-        return _WS.sub(" ", " ".join(scope.itertext())).strip()
-    return _WS.sub(" ", " ".join(_VISIBLE_TEXT(scope))).strip()
+        return one_line(" ".join(scope.itertext()))
+    return one_line(" ".join(_VISIBLE_TEXT(scope)))
+
+
+def one_line(text: str) -> str:
+    """Runs of white space as one space, none at the ends (str.split's white space is the regex \\s's)."""
+    return " ".join(text.split())
 
 
 def text_size(element: HtmlElement) -> int:
     """Characters of text other than white space: a size that indentation of the markup does not inflate."""
-    return len("".join(element.text_content().split()))
+    return _non_space(element.text_content())
 
 
 def visible_text_length(root: HtmlElement) -> int:
     """text_size of the body less that of its scripts and styles."""
-    body = root.find("body")
-    scope = body if body is not None else root
-    return max(0, text_size(scope) - sum(text_size(e) for e in scope.iter(*_INVISIBLE_TAGS)))
+    return _VisibleText(root).length()
+
+
+class _VisibleText:
+    """visible_text_length of the page as it is now, counted only as far as the questions asked need."""
+
+    def __init__(self, root: HtmlElement):
+        body = root.find("body")
+        scope = body if body is not None else root
+        self._invisible = sum(text_size(e) for e in scope.iter(*_INVISIBLE_TAGS))
+        self._text = scope.text_content()
+        self._counted = 0      # non-space characters of self._text[:self._end]
+        self._end = 0
+
+    def at_least(self, length: int) -> bool:
+        while self._counted - self._invisible < length and self._end < len(self._text):
+            self._counted += _non_space(self._text[self._end: self._end + _COUNT_CHUNK])
+            self._end += _COUNT_CHUNK
+        return max(0, self._counted - self._invisible) >= length
+
+    def length(self) -> int:
+        self.at_least(len(self._text) + 1)
+        return max(0, self._counted - self._invisible)
+
+
+def _non_space(text: str) -> int:
+    if text.isascii():     # deleting bytes is much faster than splitting; str.split's ASCII white space
+        return len(text.encode("ascii").translate(None, _ASCII_SPACE))
+    return len("".join(text.split()))
 
 
 def _title_text(root: HtmlElement) -> str:
     title = root.find(".//title")
-    return _WS.sub(" ", title.text_content()).strip() if title is not None else ""
+    return one_line(title.text_content()) if title is not None else ""
 
 
-def _refuse_challenge_and_login(root: HtmlElement, markup: str, rules: HtmlRules) -> None:
+def _refuse_challenge_and_login(root: HtmlElement, markup: str, rules: HtmlRules, short: bool) -> None:
+    """``short``: the page has less visible text than ``rules.short_page_chars``."""
     title = _title_text(root)
     if rules.challenge_titles and rules.challenge_titles.search(title):
         raise NotADocumentError(f"bot challenge page (title {title!r}), not a document")
-    short = visible_text_length(root) < rules.short_page_chars
     if short and rules.challenge_markup and (found := rules.challenge_markup.search(markup)):
         raise NotADocumentError(
             f"bot challenge page (marker {found.group(0)!r} on a short page), not a document"
         )
-    passwords = root.xpath("//input[translate(@type, 'PASWORD', 'pasword')='password']")
+    passwords = [i for i in root.iter("input") if (i.get("type") or "").translate(_PASSWORD_CASE) == "password"]
     if any(not in_page_chrome(p) for p in passwords):     # a sign-in box in the site header is no wall
         if short or (rules.login_titles and rules.login_titles.search(title)):
             raise NotADocumentError(f"login page (a password form; title {title!r}), not a document")
@@ -345,44 +395,60 @@ def prepare(markup: str, rules: HtmlRules) -> HtmlElement:
     Leaves page regions (header, nav, aside...) in place: profiles read labelled values from them
     before ``strip_chrome``.
     """
+    return prepare_page(markup, rules)[0]
+
+
+def prepare_page(markup: str, rules: HtmlRules) -> tuple[HtmlElement, PageIndex]:
+    """``prepare``, and the page's index for the profile's selections."""
     if len(markup) > MAX_MARKUP_CHARS:
         raise NotADocumentError(
             f"the page is {len(markup):,} characters of markup, "
             f"over the {MAX_MARKUP_CHARS:,} limit for one document"
         )
     refuse_binary(markup)
-    markup = _CONTROL.sub("", _WAYBACK_INSERT.sub("", markup))
+    markup = _without_controls(_WAYBACK_INSERT.sub("", markup))
     root = parse_html(markup)
-    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
-    _refuse_challenge_and_login(root, markup, rules)
-    if not visible_text_length(root):
+    visible = _VisibleText(root)
+    _refuse_challenge_and_login(root, markup, rules, short=not visible.at_least(rules.short_page_chars))
+    if not visible.at_least(1):
         title = _title_text(root)
         raise NotADocumentError(f"the HTML page has no body text{f' (title {title!r})' if title else ''}")
     _unwrap_web_archive(root, markup)
     _decode_cloudflare_emails(root)
-    _remove_hidden(root, set(select_any(root, rules.keep_hidden)))
-    remove_chrome_sections(root, rules)
-    return root
+    index = PageIndex(root)     # the page only loses elements from here on
+    _remove_hidden(root, rules.keep_hidden, index)
+    remove_chrome_sections(root, rules, index)
+    return root, index
+
+
+def _without_controls(markup: str) -> str:
+    """The markup without C0 controls (other than tab, line ends, form feed) and DEL."""
+    # Encoding and a byte deletion table find them in a fraction of the time a regular expression takes.
+    data = markup.encode("utf-8", "surrogatepass")
+    if len(data.translate(None, _CONTROL_BYTES)) == len(data):
+        return markup
+    return _CONTROL.sub("", markup)
 
 
 # ------------------------------------------------------------------------------------------------ chrome
-
-def _class_words(element: HtmlElement) -> str:
-    return f"{element.get('class', '')} {element.get('id', '')}".strip()
-
 
 def _inside_content_root(element: HtmlElement) -> bool:
     return any(a.tag in ("article", "main") or a.get("role") == "main" for a in element.iterancestors())
 
 
-def remove_chrome_sections(root: HtmlElement, rules: HtmlRules) -> None:
+def remove_chrome_sections(root: HtmlElement, rules: HtmlRules, index: PageIndex | None = None) -> None:
     """Sections titled like chrome ("Related Documents") go with everything under their heading."""
     if not rules.chrome_section_titles:
         return
-    for heading in root.xpath("//h1|//h2|//h3|//h4|//h5|//h6|//*[@role='heading']"):
+    index = index or PageIndex(root)
+    headings = list(root.iter(*HEADING_TAGS))
+    by_role = [element for element, role in index.with_attribute("role") if role == "heading"]
+    if by_role:
+        headings = index.in_document_order(headings + by_role)
+    for heading in headings:
         if not _attached(heading, root):
             continue   # already removed with an earlier section
-        title = _WS.sub(" ", heading.text_content()).strip().rstrip(":")
+        title = one_line(heading.text_content()).rstrip(":")
         if not any(p.search(title) for p in rules.chrome_section_titles):
             continue
         section = _section_of(heading)
@@ -429,59 +495,85 @@ def _remove_following_under_heading(heading: HtmlElement) -> None:
         sibling = following
 
 
-def strip_chrome(root: HtmlElement, rules: HtmlRules, protect: Collection[HtmlElement] = ()) -> None:
+def strip_chrome(
+    root: HtmlElement, rules: HtmlRules, protect: Collection[HtmlElement] = (), index: PageIndex | None = None
+) -> None:
     """Drop page furniture: never-text tags, forms, navigation, page headers/footers, chrome classes.
 
     Elements in ``protect`` and their ancestors stay; an element named chrome only by a class word
     stays when it holds most of the page's text (a "page-with-sidebar" wrapper is not a sidebar).
+    ``index``: the page's, when the caller has one.
     """
+    index = index or PageIndex(root)
     etree.strip_elements(root, *_NEVER_TEXT_TAGS, with_tail=False)
     guarded: set[HtmlElement] = set()
     for element in protect:
         guarded.add(element)
         guarded.update(element.iterancestors())
-    for element in select_any(root, rules.chrome_selectors):
+    for element in index.select_any(rules.chrome_selectors, root):
         if element not in guarded and element.tag not in _CONTENT_ROOTS:
             _remove(element)
-    total = max(1, visible_text_length(root))
-    regions = select_any(root, rules.chrome_regions)
+    visible = _VisibleText(root)
+
+    def at_most_half_of_page(element: HtmlElement) -> bool:
+        """text_size(element) <= max(1, visible_text_length(root)) / 2, without counting all of the page."""
+        size = text_size(element)
+        return size == 0 or visible.at_least(2 * size)
+
+    regions = index.select_any(rules.chrome_regions, root)
     regions += [e for tag in _PAGE_LEVEL_TAGS for e in root.iter(tag) if not _inside_content_root(e)]
     for element in regions:
         if element in guarded or element.tag in _CONTENT_ROOTS or element.getparent() is None:
             continue
-        if text_size(element) <= total * 0.5:
+        if at_most_half_of_page(element):
             _remove(element)
     if rules.chrome_class_words is None and not rules.chrome_classes:
         return
-    for element in root.xpath("//*[@class or @id]"):
-        if element in guarded or element.tag in _CONTENT_ROOTS or element.get("role") == "main":
-            continue
-        words = _class_words(element)
-        by_word = rules.chrome_class_words is not None and rules.chrome_class_words.search(words)
-        by_class = bool(rules.chrome_classes.intersection(element.get("class", "").split()))
+    # The index lists elements removed since it was taken: dropping one again, from its removed
+    # ancestor, would leave the page as it is, and they are skipped.
+    attached: set[HtmlElement] | None = None
+    verdicts: dict[tuple[str, str], tuple[bool, bool]] = {}     # menus repeat one class on every item
+    for element, classes, element_id in index.classes_and_ids:
+        key = (classes, element_id)
+        if key not in verdicts:
+            words = f"{classes} {element_id}".strip()
+            verdicts[key] = (
+                rules.chrome_class_words is not None and bool(rules.chrome_class_words.search(words)),
+                bool(rules.chrome_classes.intersection(classes.split())),
+            )
+        by_word, by_class = verdicts[key]
         if not (by_word or by_class) or element.getparent() is None:
             continue
-        if by_word and not by_class and text_size(element) > total * 0.5:
+        if element in guarded or element.tag in _CONTENT_ROOTS or element.get("role") == "main":
+            continue
+        if attached is None:
+            attached = set(root.iter())
+        if element not in attached:
+            continue
+        if by_word and not by_class and not at_most_half_of_page(element):
             continue
         _remove(element)
 
 
-def refuse_non_document(root: HtmlElement, rules: HtmlRules, content: HtmlElement | None = None) -> None:
+def refuse_non_document(
+    root: HtmlElement, rules: HtmlRules, content: HtmlElement | None = None, index: PageIndex | None = None
+) -> None:
     """Error pages served with status 200 and listings; run after chrome is stripped."""
-    text_length = visible_text_length(root)
-    if rules.error_titles and text_length < rules.short_page_chars:
+    if rules.error_titles and not _VisibleText(root).at_least(rules.short_page_chars):
         for candidate in [_title_text(root), *(inline_text(h) for h in root.iter("h1"))][:3]:
             if candidate and rules.error_titles.search(candidate):
                 raise NotADocumentError(f"error page served as a document (title {candidate!r})")
     for css in rules.listing_selectors:
-        rows = select(root, css)
+        rows = index.select(css, root) if index is not None else select(root, css)
         if len(rows) >= 3:
             raise NotADocumentError(
                 f"search or listing page ({len(rows)} result rows '{css}'), not a document"
             )
     rows = _link_rows(content if content is not None else root)
+    if not rows:
+        return
     counter = rules.listing_counter.search(visible_text(root)) if rules.listing_counter else None
-    if rows and (counter or _listing_dominates(rows, root)):
+    if counter or _listing_dominates(rows, root):
         how = f"a result counter {counter.group(0)!r} and " if counter else ""
         raise NotADocumentError(f"listing page ({how}{len(rows)} link rows), not a document")
 
@@ -490,6 +582,8 @@ def _link_rows(root: HtmlElement) -> list[HtmlElement]:
     """The largest run of like siblings (same tag and class) each of which is mostly one link."""
     best: list[HtmlElement] = []
     for parent in root.iter():
+        if len(parent) < 5:     # counts comments too: an upper bound of the element children
+            continue
         children = [c for c in parent if isinstance(c.tag, str)]
         if len(children) < 5:
             continue
@@ -545,10 +639,12 @@ def absolute_url(href: str, base: str | None) -> str:
     return urljoin(_WAYBACK_PREFIX.sub("", base), href) if base else href
 
 
-def download_links(root: HtmlElement, selectors: Sequence[str], base: str | None) -> list[str]:
+def download_links(
+    root: HtmlElement, selectors: Sequence[str], base: str | None, index: PageIndex | None = None
+) -> list[str]:
     """URLs of scans and PDFs the page links or embeds, outside the page's navigation and footer."""
     urls: list[str] = []
-    for element in select_any(root, selectors):
+    for element in index.select_any(selectors, root) if index is not None else select_any(root, selectors):
         target = element.get("href") or element.get("src") or element.get("data")
         if target and not target.startswith(_NOT_DOWNLOADS) and not in_page_chrome(element):
             urls.append(absolute_url(target, base))
@@ -562,7 +658,7 @@ def inline_text(element: HtmlElement | None) -> str:
     if element is None:
         return ""
     if next((e for e in element.iter("br", *BLOCK_TAGS) if e is not element), None) is None:
-        return _WS.sub(" ", element.text_content()).strip()
+        return one_line(element.text_content())
     parts: list[str] = []
     for event, node in etree.iterwalk(element, events=("start", "end")):
         if node.tag == "br" or node.tag in BLOCK_TAGS:
@@ -571,7 +667,7 @@ def inline_text(element: HtmlElement | None) -> str:
             parts.append(node.text or "")
         elif node is not element:
             parts.append(node.tail or "")
-    return _WS.sub(" ", "".join(parts)).strip()
+    return one_line("".join(parts))
 
 
 class _Walker:
@@ -697,7 +793,7 @@ class _Walker:
                 self.link_chars += len(text.strip())
 
     def _break_line(self) -> None:
-        line = _WS.sub(" ", "".join(self.parts)).strip()
+        line = one_line("".join(self.parts))
         self.parts = []
         if line:
             self.lines.append(line)
@@ -922,7 +1018,7 @@ def read_head_metadata(
 
     def add(kind: str, values: list[str], origin: str) -> None:
         """The first source of a kind wins; a repeated <meta> of that source adds items to it."""
-        values = [v for v in (_WS.sub(" ", v).strip() for v in values) if v]
+        values = [v for v in (one_line(v) for v in values) if v]
         existing = next((b for b in metadata.blocks if b.kind == kind), None)
         if not values or (existing is not None and (kind not in item_kinds or existing.origin != origin)):
             return
@@ -958,7 +1054,7 @@ def read_head_metadata(
 # ------------------------------------------------------------------------------------------------ finish
 
 def _tidy(text: str, keep_blank_lines: bool) -> str:
-    lines = [_LINE_WS.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [one_line(line) for line in text.split("\n")]
     if keep_blank_lines:
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return "\n".join(line for line in lines if line)

@@ -523,6 +523,8 @@ def _nesting(text: str) -> list[int]:
     """Bracket depth at each position; a bracket kind opened and never closed is not counted at all."""
     total = [0] * (len(text) + 1)
     for opener, closer in _BRACKET_PAIRS:
+        if opener not in text:
+            continue      # the depth stays 0 throughout
         depth, levels = 0, []
         for char in text:
             levels.append(depth)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
+from functools import lru_cache
 
 from pipeline.models import Person
 
@@ -206,12 +207,15 @@ _LEADING_AND = re.compile(r"(?:and|&)\s+")
 
 # --- Words.
 
+# The same few thousand words come back on every page; their keys are worked out once.
+@lru_cache(maxsize=65536)
 def _norm(text: str) -> str:
     """Casefolded, accents stripped, typographic apostrophes made plain: the form tables are keyed by."""
     text = unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS))
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
+@lru_cache(maxsize=65536)
 def _bare(token: str) -> str:
     """A token as a table key: normalized, without surrounding punctuation, final dot or possessive 's."""
     word = _norm(token).strip(",;:!?()[]\"“”")
@@ -472,6 +476,8 @@ def parse_party(text: str) -> Person:
 # --- Lists of parties.
 
 def _split_top_level(text: str, separator: str) -> list[str]:
+    if not any(bracket in text for bracket in "[()]"):
+        return text.split(separator)
     parts, depth, start = [], 0, 0
     for i, char in enumerate(text):
         if char in "[(":
@@ -581,6 +587,7 @@ def _persons(phrases: list[str]) -> list[Person]:
 
 # --- Titles.
 
+@lru_cache(maxsize=4096)     # asked for the same title several times per page
 def _clean_title(title: str) -> str:
     text = _FRUS_NUMBER.sub("", " ".join(title.split()))
     text = _GLUED_FOOTNOTE.sub("", text)

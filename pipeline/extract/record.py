@@ -36,6 +36,8 @@ QUALIFIER_STOPWORDS = {"The", "This", "That", "These", "Our", "Your", "His", "He
                        "From", "Dear", "And", "Comrade", "Comrades", "Cde", "Of", "By", "For", "With", "In", "On"}
 UNADDRESSED_TYPES = {"journal", "diary", "conversation_record", "report", "minutes"}
 MAX_SIGNATURE_LINES = 6
+# Openers, address lines and signatures are short; the party rules never need more of a line (or title).
+MAX_PARTY_LINE = 500
 
 
 class _Evidence:
@@ -92,18 +94,19 @@ def _dateline_in_text(doc: CleanDoc, evidence: _Evidence) -> tuple[DateValue | N
 
 def _tail_lines(paragraphs: list[str]) -> list[str]:
     lines = [line for p in paragraphs[-MAX_SIGNATURE_LINES:] for line in p.split("\n") if line.strip()]
-    return lines[-MAX_SIGNATURE_LINES:]
+    return [line[:MAX_PARTY_LINE] for line in lines[-MAX_SIGNATURE_LINES:]]
 
 
 def _head_lines(paragraphs: list[str]) -> list[str]:
-    return [line for p in paragraphs[:4] for line in p.split("\n") if line.strip()][:6]
+    lines = [line for p in paragraphs[:4] for line in p.split("\n") if line.strip()][:6]
+    return [line[:MAX_PARTY_LINE] for line in lines]
 
 
 def _parties(doc: CleanDoc, title: str | None, doc_type: str, signature: str | None,
              evidence: _Evidence, warnings: list[str]) -> tuple[list[Person], list[Person]]:
     """Title or heading first; then the text's address line, salutation and signature refine it."""
     heading = doc.first("heading")
-    source_title = heading.text if heading else title or ""
+    source_title = (heading.text if heading else title or "")[:MAX_PARTY_LINE]
     senders, recipients, notes = parties_from_title(source_title, signed_as=signature)
     warnings.extend(notes)
     if senders or recipients:

@@ -250,8 +250,8 @@ class _Harvest:
             while pending:
                 self._settle_some(pending, bar)
         except BaseException:
-            executor.shutdown(wait=False, cancel_futures=True)
-            # Pages settled by the workers before the stop still count in the report.
+            # Pages already in flight finish (stored and recorded together); queued ones are dropped.
+            executor.shutdown(wait=True, cancel_futures=True)
             settled = [future for future in pending
                        if future.done() and not future.cancelled() and future.exception() is None]
             self._collect(settled, pending, bar)

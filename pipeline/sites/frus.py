@@ -20,7 +20,7 @@ from lxml.html import HtmlElement
 from pipeline.clean.html import (
     finish,
     inline_text,
-    prepare,
+    prepare_page,
     refuse_non_document,
     strip_chrome,
     text_blocks,
@@ -204,8 +204,7 @@ HTML_RULES = replace(
 
 
 def clean_html(html: str, page: RawPage) -> CleanDoc:
-    root = prepare(html, HTML_RULES)
-    index = PageIndex(root)
+    root, index = prepare_page(html, HTML_RULES)
     container = next((c for css in DOCUMENT_CONTAINERS for c in index.select(css) if _headings(c)), None)
     if container is None:
         return generic.clean_by_density(root, NAME, HTML_RULES, generic.LABELS, f"{NAME}:html-generic", index)

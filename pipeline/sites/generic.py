@@ -18,13 +18,14 @@ from pipeline.clean.html import (
     inline_text,
     labelled_pairs,
     main_content,
-    prepare,
+    prepare_page,
     read_head_metadata,
     refuse_non_document,
     strip_chrome,
     text_blocks,
 )
 from pipeline.clean.html import paragraphs as html_paragraphs
+from pipeline.clean.selectors import PageIndex
 from pipeline.clean.text import Line, group_paragraphs, has_blank_line_structure, label_of, split_lines
 from pipeline.extract.dates import is_date_line
 from pipeline.models import Block, CleanDoc, RawPage
@@ -268,21 +269,25 @@ def page_title(metadata: PageMetadata) -> Block | None:
 
 
 def clean_html(html: str, page: RawPage) -> CleanDoc:
-    return clean_by_density(prepare(html, HTML_RULES), NAME, HTML_RULES, LABELS, f"{NAME}:html")
+    root, index = prepare_page(html, HTML_RULES)
+    return clean_by_density(root, NAME, HTML_RULES, LABELS, f"{NAME}:html", index)
 
 
 def clean_by_density(
-    root: HtmlElement, site: str, rules: HtmlRules, labels: dict[str, str], profile: str
+    root: HtmlElement, site: str, rules: HtmlRules, labels: dict[str, str], profile: str,
+    index: PageIndex | None = None,
 ) -> CleanDoc:
     """Any archive page: labelled values from head and labelled lists, the text from the densest container.
 
-    ``root`` comes from ``prepare``; other profiles fall back to this for layouts they do not know.
+    ``root`` comes from ``prepare``; other profiles fall back to this for layouts they do not know, and
+    pass the page's index when they have taken one.
     """
+    index = index or PageIndex(root)
     metadata = read_head_metadata(root, META_FIELDS, JSON_LD_FIELDS, JSON_LD_TYPES, ITEM_KINDS)
     blocks = pair_blocks(root, labels)
-    strip_chrome(root, rules)
+    strip_chrome(root, rules, index=index)
     content = main_content(root)
-    refuse_non_document(root, rules, content)
+    refuse_non_document(root, rules, content, index)
     found = content_blocks(text_blocks(content))
     body = [b.text for b in found]
 

@@ -24,15 +24,13 @@ from pipeline.clean.html import (
     in_page_chrome,
     inline_text,
     main_content,
-    prepare,
+    prepare_page,
     refuse_non_document,
-    select,
-    select_any,
-    select_first,
     strip_chrome,
     text_blocks,
 )
 from pipeline.clean.html import paragraphs as html_paragraphs
+from pipeline.clean.selectors import PageIndex
 from pipeline.clean.text import (
     Line,
     group_paragraphs,
@@ -337,32 +335,32 @@ HTML_LABELS = {**generic.LABELS, **END_LABELS}
 
 
 def clean_html(html: str, page: RawPage) -> CleanDoc:
-    root = prepare(html, HTML_RULES)
-    if select_any(root, LEGACY_MARKERS):
-        return _clean_legacy(root, page)
-    if select_any(root, CURRENT_MARKERS):
-        return _clean_current(root, page)
-    return generic.clean_by_density(root, NAME, HTML_RULES, HTML_LABELS, f"{NAME}:html-generic")
+    root, index = prepare_page(html, HTML_RULES)
+    if index.select_any(LEGACY_MARKERS):
+        return _clean_legacy(root, page, index)
+    if index.select_any(CURRENT_MARKERS):
+        return _clean_current(root, page, index)
+    return generic.clean_by_density(root, NAME, HTML_RULES, HTML_LABELS, f"{NAME}:html-generic", index)
 
 
-def _first_text(root: HtmlElement, css: str) -> tuple[HtmlElement | None, str]:
-    element = next((e for e in select(root, css) if not in_page_chrome(e)), None)
+def _first_text(index: PageIndex, css: str) -> tuple[HtmlElement | None, str]:
+    element = next((e for e in index.select(css) if not in_page_chrome(e)), None)
     return element, inline_text(element)
 
 
-def _clean_current(root: HtmlElement, page: RawPage) -> CleanDoc:
+def _clean_current(root: HtmlElement, page: RawPage, index: PageIndex) -> CleanDoc:
     blocks: list[Block] = []
     for kind, css in (("date", CURRENT_DATE), ("title", CURRENT_TITLE), ("credit", CURRENT_CREDIT)):
-        element, text = _first_text(root, css)
+        element, text = _first_text(index, css)
         if text:
             blocks.append(Block(kind, text, f"css:{css}"))
-    summary, summary_text = _first_text(root, CURRENT_SUMMARY)
-    tail = _pill_blocks(root) + _information_blocks(root)
-    downloads = download_links(root, DOWNLOADS, page.url)
+    summary, summary_text = _first_text(index, CURRENT_SUMMARY)
+    tail = _pill_blocks(index) + _information_blocks(index)
+    downloads = download_links(root, DOWNLOADS, page.url, index)
 
-    pane = _body_pane(root)
-    strip_chrome(root, HTML_RULES, protect=[pane] if pane is not None else [])
-    refuse_non_document(root, HTML_RULES, pane)
+    pane = _body_pane(index)
+    strip_chrome(root, HTML_RULES, protect=[pane] if pane is not None else [], index=index)
+    refuse_non_document(root, HTML_RULES, pane, index)
     warnings: list[str] = []
     body: list[str] = []
     if pane is None:
@@ -378,11 +376,11 @@ def _clean_current(root: HtmlElement, page: RawPage) -> CleanDoc:
     return finish(NAME, f"{NAME}:html", body, blocks, HTML_RULES, warnings)
 
 
-def _body_pane(root: HtmlElement) -> HtmlElement | None:
+def _body_pane(index: PageIndex) -> HtmlElement | None:
     """The tab pane with the English text: translation, else English transcript, else a transcript."""
-    panes = select(root, CURRENT_PANES)
+    panes = index.select(CURRENT_PANES)
     labels: dict[str, str] = {}
-    for tab in select(root, CURRENT_TAB_LABELS):
+    for tab in index.select(CURRENT_TAB_LABELS):
         target = next((tab.get(a) for a in TAB_TARGET_ATTRIBUTES if tab.get(a)), None)
         if target:
             labels[target.lstrip("#")] = inline_text(tab)
@@ -418,21 +416,22 @@ def _trim_repeats(body: list[str], blocks: list[Block]) -> None:
         body.pop()
 
 
-def _pill_blocks(root: HtmlElement) -> list[Block]:
+def _pill_blocks(index: PageIndex) -> list[Block]:
     blocks = []
-    for section in select(root, CURRENT_PILL_SECTION):
-        kind = label_of(inline_text(select_first(section, CURRENT_PILL_TITLE)), END_LABELS)
-        items = [t for t in (inline_text(e) for e in select(section, CURRENT_PILL_ITEM)) if t]
+    for section in index.select(CURRENT_PILL_SECTION):
+        kind = label_of(inline_text(index.select_first(CURRENT_PILL_TITLE, section)), END_LABELS)
+        items = [t for t in (inline_text(e) for e in index.select(CURRENT_PILL_ITEM, section)) if t]
         if kind in PILL_KINDS and items:
             blocks.append(Block(kind, "\n".join(items), f"css:{CURRENT_PILL_SECTION}", tuple(items)))
     return blocks
 
 
-def _information_blocks(root: HtmlElement) -> list[Block]:
+def _information_blocks(index: PageIndex) -> list[Block]:
     """Each sub-title labels the .text value that follows it (one pair per block, or several)."""
     blocks = []
-    for section in select(root, CURRENT_INFO_SECTION):
-        labels, values = set(select(section, CURRENT_INFO_LABEL)), set(select(section, CURRENT_INFO_VALUE))
+    for section in index.select(CURRENT_INFO_SECTION):
+        labels = set(index.select(CURRENT_INFO_LABEL, section))
+        values = set(index.select(CURRENT_INFO_VALUE, section))
         label = None
         for element in section.iter():
             if element in labels:
@@ -443,10 +442,10 @@ def _information_blocks(root: HtmlElement) -> list[Block]:
     return blocks
 
 
-def _legacy_information(root: HtmlElement) -> list[Block]:
+def _legacy_information(index: PageIndex) -> list[Block]:
     """Legacy metadata: each h4 labels the text and elements that follow it up to the next h4."""
     blocks = []
-    for heading in select(root, LEGACY_INFO_LABEL):
+    for heading in index.select(LEGACY_INFO_LABEL):
         value = Element("div")
         value.text = heading.tail
         sibling = heading.getnext()
@@ -458,21 +457,21 @@ def _legacy_information(root: HtmlElement) -> list[Block]:
     return blocks
 
 
-def _clean_legacy(root: HtmlElement, page: RawPage) -> CleanDoc:
-    tail = _legacy_information(root)
-    subjects = [t for t in (inline_text(e) for e in select(root, LEGACY_SUBJECTS)) if t]
+def _clean_legacy(root: HtmlElement, page: RawPage, index: PageIndex) -> CleanDoc:
+    tail = _legacy_information(index)
+    subjects = [t for t in (inline_text(e) for e in index.select(LEGACY_SUBJECTS)) if t]
     if subjects and not any(b.kind == "topics" for b in tail):
         tail.append(Block("topics", "\n".join(subjects), f"css:{LEGACY_SUBJECTS}", tuple(subjects)))
-    downloads = download_links(root, DOWNLOADS, page.url)
+    downloads = download_links(root, DOWNLOADS, page.url, index)
     for css in (LEGACY_INFO_SECTION, LEGACY_SUBJECT_LIST):
-        for element in select(root, css):
+        for element in index.select(css):
             heading = element.getprevious()
             if heading is not None and label_of(inline_text(heading), END_LABELS):
                 heading.drop_tree()
             element.drop_tree()
-    strip_chrome(root, HTML_RULES)
+    strip_chrome(root, HTML_RULES, index=index)
     content = main_content(root)
-    refuse_non_document(root, HTML_RULES, content)
+    refuse_non_document(root, HTML_RULES, content, index)
     body = [b.text for b in content_blocks(text_blocks(content))]
     header = _legacy_header(text_blocks(root), body[0] if body else None)
     taken = {b.text for b in header}
