@@ -19,7 +19,7 @@ help:
 	@echo "make harvest   fetch then normalize"
 	@echo "make demo      serve a local fixture site, harvest and normalize it (no internet needed)"
 	@echo "make eval      CORPUS=../shared/corpus   score extraction against gold annotations"
-	@echo "make bench     benchmark (PROFILE=1 for a profile)"
+	@echo "make bench     benchmark (PROFILE=1 for a profile, QUICK=1 for a short run, PAGES=N)"
 	@echo "make validate  check $(OUT)/ against the JSON Schema"
 	@echo "make lint      ruff"
 	@echo "make clean     remove build and output artifacts"
@@ -52,6 +52,15 @@ demo: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/archive-pipeline eval --corpus $(CORPUS)
+
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run $(if $(PROFILE),--profile) $(if $(QUICK),--quick) $(if $(PAGES),--pages $(PAGES))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
