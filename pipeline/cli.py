@@ -25,21 +25,29 @@ def _configure_logging(args: argparse.Namespace) -> None:
 
 
 def _cmd_normalize(args: argparse.Namespace) -> int:
-    from pipeline.runner import normalize
+    from pipeline.executors import ExecutorUnavailableError, make_executor
+    from pipeline.fsio import StorageUnavailableError
+    from pipeline.runner import code_fingerprint, normalize
     from pipeline.storage import LockedError
 
     try:
-        summary = normalize(
-            Path(args.raw_dir),
-            Path(args.out_dir),
-            workers=args.workers,
-            budget=args.page_budget or None,
-            progress=False if args.quiet else None,
-        )
+        executor = make_executor(args.executor, args.workers, args.scheduler, check_code=code_fingerprint)
+    except ValueError as error:
+        log.error("%s", error)
+        return EXIT_USAGE
+    try:
+        with executor:
+            summary = normalize(
+                args.raw_dir,              # a string: a URL must keep its "//"
+                args.out_dir,
+                budget=args.page_budget or None,
+                progress=False if args.quiet else None,
+                executor=executor,
+            )
     except LockedError as error:
         log.error("%s", error)
         return EXIT_LOCKED
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ExecutorUnavailableError, StorageUnavailableError) as error:
         log.error("%s", error)
         return EXIT_USAGE
     for entry in summary.errors:
@@ -95,12 +103,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="clean + extract + write every page of a raw directory",
         description="Clean and extract every page under --raw-dir (.html, .txt with optional .meta.json sidecars) "
         "and write one JSON record per page to --out-dir, plus records.jsonl, errors.jsonl and manifest.json. "
-        "Unchanged pages are skipped by hash. Exit 0 when every page gave a record, 1 when some failed "
-        "(listed in errors.jsonl), 3 when another run holds the output directory.",
+        "Unchanged pages are skipped by hash. Pages are processed here or on a Dask cluster (--executor dask); "
+        "this process alone writes. Exit 0 when every page gave a record, 1 when some failed (listed in "
+        "errors.jsonl), 2 on a usage error (Dask or an fsspec backend missing, a scheduler out of reach), "
+        "3 when another run holds the output directory.",
     )
-    normalize.add_argument("--raw-dir", default="raw", help="input pages (default: raw)")
-    normalize.add_argument("--out-dir", default="normalized", help="output directory (default: normalized)")
-    normalize.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
+    normalize.add_argument("--raw-dir", default="raw",
+                           help="input pages: a directory or an fsspec URL such as s3://bucket/raw (default: raw)")
+    normalize.add_argument("--out-dir", default="normalized",
+                           help="output: a directory or an fsspec URL (default: normalized)")
+    normalize.add_argument("--executor", choices=("local", "dask"), default="local",
+                           help="where pages are processed: this machine (default) or a Dask cluster")
+    normalize.add_argument("--workers", type=int, default=1,
+                           help="worker processes of --executor local (default: 1)")
+    normalize.add_argument("--scheduler", metavar="ADDRESS",
+                           help="for --executor dask: a scheduler address (tcp://host:8786) or local:N to start "
+                           "a LocalCluster of N worker processes")
     normalize.add_argument("--page-budget", type=float, default=30.0,
                            help="seconds one page may take before it is failed (default: 30; 0 = no limit)")
     normalize.set_defaults(func=_cmd_normalize)

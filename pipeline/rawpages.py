@@ -1,4 +1,8 @@
-"""Reading raw/: which files are pages, and the RawPage each one becomes (with its sidecar)."""
+"""Reading raw/: which files are pages, and the RawPage each one becomes (with its sidecar).
+
+A local raw directory is read with plain file calls; one behind an fsspec URL (memory://, s3://, ...) by
+the functions at the end of this module, which apply the same rules.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit, urlunsplit
 
+from pipeline.fsio import UrlDir
 from pipeline.models import PageTooLargeError, RawPage, UnsafePathError
 from pipeline.sites import profile_by_name, profile_for_url
 
@@ -146,18 +151,26 @@ def load_page(raw_dir: Path, path: Path, display_root: Path | None = None) -> tu
     """A RawPage for one file, and warnings about its sidecar or its bytes for the record's provenance."""
     check_page(raw_dir, path)
     data = path.read_bytes()
-    meta, warning = read_sidecar(raw_dir, path)
+    relative = path.relative_to(raw_dir).as_posix()
+    return page_from_bytes(relative, data, read_sidecar(raw_dir, path), display_path(raw_dir, path, display_root))
+
+
+def page_from_bytes(
+    relative: str, data: bytes, sidecar: tuple[dict, str | None], shown: str,
+) -> tuple[RawPage, list[str]]:
+    """The RawPage of a page's bytes and its sidecar, wherever they were read from."""
+    meta, warning = sidecar
     warnings = [warning] if warning else []
     url, warning = _usable_url(_text_field(meta, "url"))
     warnings += [warning] if warning else []
-    relative = path.relative_to(raw_dir).as_posix()
     site, warning = site_for(relative, meta, url)
     warnings += [warning] if warning else []
     profile = profile_for_url(url) or profile_by_name(site)
-    local_id = (profile.local_id(url) if profile and url else None) or path.stem
-    media_type = PAGE_SUFFIXES[path.suffix.lower()]
+    name = PurePosixPath(relative)
+    local_id = (profile.local_id(url) if profile and url else None) or name.stem
+    media_type = PAGE_SUFFIXES[name.suffix.lower()]
     page = RawPage(
-        path=display_path(raw_dir, path, display_root),
+        path=shown,
         data=data,
         media_type=media_type,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -169,3 +182,62 @@ def load_page(raw_dir: Path, path: Path, display_root: Path | None = None) -> tu
         meta=meta,
     )
     return page, warnings + _content_warnings(data, media_type, meta)
+
+
+# ------------------------------------------------------------------------------------ pages behind a URL
+
+
+def is_page_name(relative: str) -> bool:
+    """A page file's relative path: a page suffix, not a sidecar, nothing hidden on the way."""
+    parts = relative.split("/")
+    if any(part.startswith(".") for part in parts):
+        return False
+    return PurePosixPath(relative).suffix.lower() in PAGE_SUFFIXES and not relative.endswith(SIDECAR_SUFFIX)
+
+
+def discover_url(raw: UrlDir) -> list[tuple[str, dict, dict | None]]:
+    """discover() for a raw directory behind a URL, from one listing: (relative path, its info, its sidecar's)."""
+    files = raw.find()
+    return [(relative, files[relative], files.get(sidecar_name(relative)))
+            for relative in sorted(files) if is_page_name(relative)]
+
+
+def sidecar_name(relative: str) -> str:
+    page = PurePosixPath(relative)
+    return str(page.with_name(page.stem + SIDECAR_SUFFIX))
+
+
+def url_display_path(raw_url: str, relative: str, display_root: str | None = None) -> str:
+    """What display_path gives a local page: the path below display_root (default: the raw URL's parent)."""
+    root = (display_root or raw_url.rstrip("/").rsplit("/", 1)[0]).rstrip("/")
+    page = f"{raw_url.rstrip('/')}/{relative}"
+    return page[len(root) + 1:] if page.startswith(root + "/") else page
+
+
+def read_url_sidecar(raw: UrlDir, relative: str) -> tuple[dict, str | None]:
+    """read_sidecar for a page behind a URL: same limits, same warnings."""
+    name = sidecar_name(relative)
+    shown = PurePosixPath(name).name
+    try:
+        data = raw.read_limited(name, MAX_SIDECAR_BYTES)
+    except FileNotFoundError:
+        return {}, None
+    if len(data) > MAX_SIDECAR_BYTES:
+        return {}, f"sidecar {shown} is over {MAX_SIDECAR_BYTES} bytes: ignored"
+    try:
+        meta = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        return {}, f"sidecar {shown} unreadable: {error}"
+    if not isinstance(meta, dict):
+        return {}, f"sidecar {shown} is not a JSON object"
+    return meta, None
+
+
+def load_url_page(raw_url: str, relative: str, display_root: str | None = None) -> tuple[RawPage, list[str]]:
+    """load_page for a page behind an fsspec URL, read where it lies (a cluster worker reads it itself)."""
+    raw = UrlDir(raw_url)
+    data = raw.read_limited(relative, MAX_PAGE_BYTES)
+    if len(data) > MAX_PAGE_BYTES:
+        raise PageTooLargeError(f"the page is over the {MAX_PAGE_BYTES}-byte limit for one page")
+    return page_from_bytes(relative, data, read_url_sidecar(raw, relative),
+                           url_display_path(raw_url, relative, display_root))

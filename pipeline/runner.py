@@ -9,16 +9,15 @@ moment loses no finished work and never leaves a half-written file.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import logging
-import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,10 +28,22 @@ from tqdm import tqdm
 
 import pipeline
 from pipeline.clean import clean
+from pipeline.executors import LocalExecutor
 from pipeline.extract.record import extract
-from pipeline.models import DuplicateRecordIdError, InvalidRecordError, PipelineError
-from pipeline.rawpages import check_page, discover, display_path, load_page, page_label, read_sidecar
-from pipeline.storage import DirectoryLock, atomic_write_bytes, file_sha256
+from pipeline.fsio import LocalDir, StorageUnavailableError, UrlDir, is_url, open_dir
+from pipeline.models import DuplicateRecordIdError, InvalidRecordError, PageTooLargeError, PipelineError
+from pipeline.rawpages import (
+    MAX_PAGE_BYTES,
+    check_page,
+    discover,
+    discover_url,
+    display_path,
+    load_page,
+    load_url_page,
+    page_label,
+    read_sidecar,
+    url_display_path,
+)
 from pipeline.validate import record_problems
 from pipeline.write import OutputDir, dumps
 
@@ -40,9 +51,13 @@ log = logging.getLogger(__name__)
 
 INDEX_FILE = ".index.json"
 DEFAULT_PAGE_BUDGET = 30.0
-# How often a worker process checks that the run that started it is still alive.
-ORPHAN_CHECK_SECONDS = 0.5
-TRANSIENT_ERRORS = frozenset({"PageTimeout", "MemoryError"})
+# Failures that depend on the moment, not the inputs: a resumed run retries them. KilledWorker: the
+# cluster lost the worker processes that had the page, again and again.
+TRANSIENT_ERRORS = frozenset({"PageTimeout", "MemoryError", "KilledWorker"})
+# What a listing tells of a file that changes when its bytes do; object stores give an etag or a
+# checksum, the rest a modification time.
+CHANGE_FIELDS = ("size", "ETag", "etag", "md5Hash", "crc32c", "generation", "mtime", "LastModified",
+                 "last_modified", "updated", "created")
 
 
 class PageTimeout(PipelineError):
@@ -51,13 +66,21 @@ class PageTimeout(PipelineError):
 
 @contextmanager
 def time_budget(seconds: float | None) -> Iterator[None]:
-    """Abort a page that takes longer than its budget (SIGALRM: main thread of a process only)."""
-    if not seconds or not hasattr(signal, "setitimer"):
+    """Abort a page that takes longer than its budget.
+
+    SIGALRM in the main thread of a process (the local executors); a timer that raises in the page's
+    own thread elsewhere (a Dask worker runs tasks in threads, where no signal can reach).
+    """
+    if not seconds:
         yield
+        return
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        with _thread_budget(seconds):
+            yield
         return
 
     def expire(signum, frame):
-        raise PageTimeout(f"page took longer than its {seconds:g} s budget")
+        raise PageTimeout(_budget_message(seconds))
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -66,6 +89,39 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _budget_message(seconds: float) -> str:
+    return f"page took longer than its {seconds:g} s budget"
+
+
+@contextmanager
+def _thread_budget(seconds: float) -> Iterator[None]:
+    """PageTimeout raised in this thread at its next Python instruction, as SIGALRM's handler would be."""
+    thread_id = threading.get_ident()
+    guard = threading.Lock()
+    state = {"running": True, "fired": False}
+    # The interpreter raises an async exception by calling its class with no arguments: bake the message in.
+    expired = type("PageTimeout", (PageTimeout,), {"__init__": lambda self: PageTimeout.__init__(
+        self, _budget_message(seconds))})
+
+    def expire() -> None:
+        with guard:
+            if state["running"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(expired))
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with guard:
+            state["running"] = False
+            timer.cancel()
+            if state["fired"]:       # not raised yet if the page ended just then: it must not land elsewhere
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None)
 
 
 @lru_cache(maxsize=1)
@@ -92,6 +148,22 @@ def page_key(raw_dir: Path, path: Path, shown: str) -> str:
     return digest.hexdigest()
 
 
+def url_page_key(shown: str, info: dict, sidecar: dict | None) -> str:
+    """page_key for a page behind a URL, from the listing alone: the run never downloads a page to hash it.
+
+    The listing's size and etag (or checksum, or modification time) of the page and of its sidecar
+    change whenever their bytes do; a page rewritten with the same bytes is parsed again, to the same record.
+    """
+    if info.get("size", 0) > MAX_PAGE_BYTES:
+        raise PageTooLargeError(f"the page is {info['size']} bytes, over the {MAX_PAGE_BYTES}-byte limit for one page")
+    digest = hashlib.sha256(code_fingerprint().encode())
+    digest.update(shown.encode("utf-8", "surrogatepass") + b"\0")
+    for described in (info, sidecar or {}):
+        fields = {name: str(described[name]) for name in CHANGE_FIELDS if name in described}
+        digest.update(json.dumps(fields, sort_keys=True).encode() + b"\0")
+    return digest.hexdigest()
+
+
 def error_entry(page: str, stage: str, error: BaseException) -> dict[str, str]:
     message = str(error) or repr(error)
     # File names that are not UTF-8 reach messages as lone surrogates, which no JSON file can hold.
@@ -99,16 +171,26 @@ def error_entry(page: str, stage: str, error: BaseException) -> dict[str, str]:
     return {"page": page, "stage": stage, "error": type(error).__name__, "message": message}
 
 
+def _read(raw_dir: str, path: str, display_root: str | None) -> tuple[str, Any]:
+    """(the page's label, a loader of its RawPage): from a local directory or from behind a URL."""
+    if is_url(raw_dir):
+        relative = path[len(raw_dir.rstrip("/")) + 1:]
+        return relative, lambda: load_url_page(raw_dir, relative, display_root)
+    relative = page_label(Path(path).relative_to(raw_dir).as_posix())
+    return relative, lambda: load_page(Path(raw_dir), Path(path), Path(display_root) if display_root else None)
+
+
 def process_page(raw_dir: str, path: str, display_root: str | None, budget: float | None) -> dict[str, Any]:
     """Clean, extract and check one page; a pure function of the files, safe to run in a worker process.
 
+    raw_dir and path are local paths or URLs; a worker reads the page itself, wherever it lies.
     Returns {"page", "record"} or {"page", "error"}: a page costs at most itself, never the run.
     """
-    relative = page_label(Path(path).relative_to(raw_dir).as_posix())
+    relative, load = _read(raw_dir, path, display_root)
     stage = "read"
     try:
         with time_budget(budget):
-            page, warnings = load_page(Path(raw_dir), Path(path), Path(display_root) if display_root else None)
+            page, warnings = load()
             stage = "clean"
             doc = clean(page)
             stage = "extract"
@@ -128,6 +210,12 @@ def process_page(raw_dir: str, path: str, display_root: str | None, budget: floa
         if not isinstance(error, (OSError, MemoryError, RecursionError)):
             log.exception("unexpected failure on %s", relative)
         return {"page": relative, "error": error_entry(relative, stage, error)}
+
+
+def lost_page(task: tuple[str, str, str | None, float | None], error: BaseException) -> dict[str, Any]:
+    """The result of a page the executor could not get processed (its workers kept dying): an error entry."""
+    relative, _ = _read(task[0], task[1], task[2])
+    return {"page": relative, "error": error_entry(relative, "process", error)}
 
 
 @dataclass
@@ -164,45 +252,37 @@ class Outcome:
     unchanged: dict[str, str] | None = None   # index entry of a record file left as the last run wrote it
 
 
-def _load_index(out_dir: Path) -> dict[str, dict[str, str]]:
-    try:
-        index = json.loads((out_dir / INDEX_FILE).read_text(encoding="utf-8"))
-        return index if isinstance(index, dict) else {}
-    except (OSError, ValueError):
-        return {}
+@dataclass
+class PageTask:
+    """A page found in the raw directory: its label, its key (None when it cannot be read), how to process it."""
+
+    page: str
+    key: str | None
+    task: tuple[str, str, str | None, float | None]
+    error: dict[str, str] | None = None
 
 
-def _exit_when_orphaned(parent: int) -> None:
-    """Worker initializer: a worker whose run was killed exits instead of waiting for work forever."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(ORPHAN_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
-
-
-def _results(tasks: list[tuple[str, str, str | None, float | None]], workers: int) -> Iterator[dict[str, Any]]:
-    if workers <= 1 or len(tasks) < 2:
-        for task in tasks:
-            yield process_page(*task)
+def _pages(raw: LocalDir | UrlDir, display_root: str | None, budget: float | None) -> Iterator[PageTask]:
+    """Every page of the raw directory, in path order, keyed by what its record depends on."""
+    if isinstance(raw, UrlDir):
+        for relative, info, sidecar in discover_url(raw):
+            task = (raw.location, f"{raw.location}/{relative}", display_root, budget)
+            try:
+                yield PageTask(relative, url_page_key(url_display_path(raw.location, relative, display_root),
+                                                      info, sidecar), task)
+            except PipelineError as error:
+                yield PageTask(relative, None, task, error_entry(relative, error.stage, error))
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_exit_when_orphaned, initargs=(os.getpid(),)) as pool:
-        chunksize = max(1, min(64, len(tasks) // (workers * 8)))
-        yield from pool.map(process_page, *zip(*tasks, strict=True), chunksize=chunksize)
-
-
-def _unchanged_record(known: object, key: str, output: OutputDir) -> dict[str, str] | None:
-    """The index entry of a page whose inputs and record file are both as the last run left them."""
-    if not isinstance(known, dict) or known.get("key") != key:
-        return None
-    if not isinstance(known.get("file"), str) or not isinstance(known.get("id"), str):
-        return None
-    path = output.root / known["file"]
-    if path.parent.parent != output.root or not path.is_file() or path.is_symlink():
-        return None
-    return known if known.get("sha256") == file_sha256(path) else None
+    root = Path(display_root) if display_root else None
+    for path in discover(raw.root):
+        relative = page_label(path.relative_to(raw.root).as_posix())
+        task = (str(raw.root), str(path), display_root, budget)
+        try:
+            yield PageTask(relative, page_key(raw.root, path, display_path(raw.root, path, root)), task)
+        except PipelineError as error:
+            yield PageTask(relative, None, task, error_entry(relative, error.stage, error))
+        except OSError as error:
+            yield PageTask(relative, None, task, error_entry(relative, "read", error))
 
 
 def _transient(result: dict[str, Any]) -> bool:
@@ -217,64 +297,88 @@ def _outcome(key: str, result: dict[str, Any]) -> Outcome:
     return Outcome(key, record_id=result["record"]["id"])
 
 
+def _open_locations(raw_dir: str | Path, out_dir: str | Path) -> tuple[LocalDir | UrlDir, LocalDir | UrlDir]:
+    raw, out = open_dir(raw_dir), open_dir(out_dir)
+    if isinstance(raw, LocalDir):
+        raw = LocalDir(raw.root.resolve())
+    if isinstance(out, LocalDir):
+        out = LocalDir(out.root.resolve())
+    if not raw.exists():
+        raise FileNotFoundError(f"raw directory not found: {raw.location}")
+    out.make()
+    return raw, out
+
+
 def normalize(
-    raw_dir: Path,
-    out_dir: Path,
+    raw_dir: str | Path,
+    out_dir: str | Path,
     workers: int = 1,
     budget: float | None = DEFAULT_PAGE_BUDGET,
     progress: bool | None = None,
-    display_root: Path | None = None,
+    display_root: str | Path | None = None,
+    executor: Any = None,
 ) -> RunSummary:
-    """Clean, extract and write every page under raw_dir into out_dir."""
+    """Clean, extract and write every page under raw_dir into out_dir.
+
+    Both may be local paths or fsspec URLs. executor runs the pages (default: a LocalExecutor of
+    `workers` processes); a DaskExecutor must already be entered. This process alone writes.
+    """
     started = time.monotonic()
-    raw_dir, out_dir = Path(raw_dir).resolve(), Path(out_dir).resolve()
-    if not raw_dir.is_dir():
-        raise FileNotFoundError(f"raw directory not found: {raw_dir}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with DirectoryLock(out_dir):
-        output = OutputDir(out_dir)
+    raw, out = _open_locations(raw_dir, out_dir)
+    executor = executor or LocalExecutor(workers)
+    if isinstance(raw, UrlDir) and raw.in_process and not executor.in_process:
+        raise StorageUnavailableError(f"{raw.location} lives in this process only, where no worker can read it: "
+                                      "use --executor local --workers 1")
+    with out.lock():
+        output = OutputDir(out)
         summary = RunSummary()
-        outcomes = _run_pages(raw_dir, output, workers, budget, progress, display_root, summary)
+        shown_root = None if display_root is None else str(display_root)
+        outcomes = _run_pages(raw, output, executor, budget, progress, shown_root, summary)
         _publish(output, outcomes, summary)
     summary.seconds = time.monotonic() - started
     return summary
 
 
 def _run_pages(
-    raw_dir: Path, output: OutputDir, workers: int, budget: float | None, progress: bool | None,
-    display_root: Path | None, summary: RunSummary,
+    raw: LocalDir | UrlDir, output: OutputDir, executor: Any, budget: float | None, progress: bool | None,
+    display_root: str | None, summary: RunSummary,
 ) -> dict[str, Outcome]:
     """Every page's outcome: unchanged since the last run, staged by a killed run, or made now."""
-    previous = _load_index(output.root)
+    previous = output.read_index(INDEX_FILE)
     outcomes: dict[str, Outcome] = {}
-    tasks: list[tuple[str, str, str | None, float | None]] = []
-    keys: dict[str, str] = {}
-    for path in discover(raw_dir):
-        relative = page_label(path.relative_to(raw_dir).as_posix())
+    candidates: list[tuple[PageTask, dict[str, str]]] = []
+    todo: list[PageTask] = []
+    for found in _pages(raw, display_root, budget):
         summary.pages += 1
-        try:
-            key = page_key(raw_dir, path, display_path(raw_dir, path, display_root))
-        except PipelineError as error:
-            outcomes[relative] = Outcome(None, error=error_entry(relative, error.stage, error))
+        if found.error:
+            outcomes[found.page] = Outcome(None, error=found.error)
             continue
-        except OSError as error:
-            outcomes[relative] = Outcome(None, error=error_entry(relative, "read", error))
-            continue
-        unchanged = _unchanged_record(previous.get(relative), key, output)
+        known = previous.get(found.page)
+        if (isinstance(known, dict) and known.get("key") == found.key and isinstance(known.get("file"), str)
+                and isinstance(known.get("id"), str) and isinstance(known.get("sha256"), str)):
+            candidates.append((found, known))
+        else:
+            todo.append(found)
+    intact = output.intact([(known["file"], known["sha256"]) for _, known in candidates])
+    for (found, known), unchanged in zip(candidates, intact, strict=True):
         if unchanged:
-            outcomes[relative] = Outcome(key, record_id=unchanged["id"], unchanged=unchanged)
-            continue
-        staged = output.staged(relative, key)
+            outcomes[found.page] = Outcome(found.key, record_id=known["id"], unchanged=known)
+        else:
+            todo.append(found)
+
+    tasks, keys = [], {}
+    for found in sorted(todo, key=lambda f: f.page):
+        staged = output.staged(found.page, found.key)
         if staged is not None and not _transient(staged):
-            outcomes[relative] = _outcome(key, staged)
+            outcomes[found.page] = _outcome(found.key, staged)
             summary.resumed += 1
             continue
-        keys[relative] = key
-        tasks.append((str(raw_dir), str(path), str(display_root) if display_root else None, budget))
+        keys[found.page] = found.key
+        tasks.append(found.task)
 
     show_bar = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=len(tasks), unit="page", disable=not show_bar, file=sys.stderr, desc="normalize")
-    for done, result in enumerate(_results(tasks, workers), start=1):
+    for done, result in enumerate(executor.map(process_page, tasks, lost_page), start=1):
         bar.update(1)
         if not show_bar and done % 1000 == 0:
             log.info("normalized %d of %d pages", done, len(tasks))
@@ -291,7 +395,7 @@ def _publish(output: OutputDir, outcomes: dict[str, Outcome], summary: RunSummar
     Pages are taken in path order, so which of two pages giving one record id keeps it does not depend
     on what earlier runs did.
     """
-    records: dict[str, Path] = {}
+    records: dict[str, str] = {}
     owners: dict[str, str] = {}
     index: dict[str, dict[str, str]] = {}
     with output.publishing():
@@ -306,23 +410,22 @@ def _publish(output: OutputDir, outcomes: dict[str, Outcome], summary: RunSummar
                 summary.errors.append(error_entry(page, error.stage, error))
                 continue
             if outcome.unchanged:
-                path = output.root / outcome.unchanged["file"]
+                relative = outcome.unchanged["file"]
                 index[page] = outcome.unchanged
                 summary.unchanged += 1
                 summary.skipped += 1
             else:
                 try:
-                    path, changed = output.write_record(output.staged(page, outcome.key)["record"])
+                    relative, changed, sha256 = output.write_record(output.staged(page, outcome.key)["record"])
                 except (OSError, ValueError) as error:    # a name too long here, a link out of the output
                     summary.errors.append(error_entry(page, "write", error))
                     continue
-                index[page] = {"key": outcome.key, "id": record_id, "file": path.relative_to(output.root).as_posix(),
-                               "sha256": file_sha256(path)}
+                index[page] = {"key": outcome.key, "id": record_id, "file": relative, "sha256": sha256}
                 summary.written += changed
                 summary.unchanged += not changed
             owners[record_id] = page
-            records[record_id] = path
+            records[record_id] = relative
         summary.failed = len(summary.errors)
         summary.removed = len(output.remove_orphans(set(records.values())))
         output.write_collections(records.items(), summary.errors, summary.pages)
-        atomic_write_bytes(output.root / INDEX_FILE, dumps(dict(sorted(index.items()))))
+        output.write_file(INDEX_FILE, dumps(dict(sorted(index.items()))))

@@ -244,26 +244,40 @@ class PageIndex:
         self._with_value: dict[str, dict[str, list[HtmlElement]]] = {}     # taken on first use
         self._position: dict[HtmlElement, int] = {}
         # One walk in Python reads every attribute: cheaper than one XPath walk per attribute name.
+        position, with_attribute, by_class, by_id = self._position, self._with_attribute, self.by_class, self.by_id
+        classes_and_ids = self.classes_and_ids
         for number, element in enumerate(root.iter(etree.Element)):
-            self._position[element] = number
+            position[element] = number
             attributes = element.items()
             if not attributes:
                 continue
             classes = element_id = None
             for name, value in attributes:
-                self._with_attribute.setdefault(name, []).append((element, value))
+                pairs = with_attribute.get(name)
+                if pairs is None:
+                    with_attribute[name] = [(element, value)]
+                else:
+                    pairs.append((element, value))
                 if name == "class":
                     classes = value
                 elif name == "id":
                     element_id = value
             if classes is None and element_id is None:
                 continue
-            self.classes_and_ids.append((element, classes or "", element_id or ""))
+            classes_and_ids.append((element, classes or "", element_id or ""))
             if classes:
                 for word in class_words(classes):
-                    self.by_class.setdefault(word, []).append(element)
+                    elements = by_class.get(word)
+                    if elements is None:
+                        by_class[word] = [element]
+                    else:
+                        elements.append(element)
             if element_id is not None:
-                self.by_id.setdefault(element_id, []).append(element)
+                elements = by_id.get(element_id)
+                if elements is None:
+                    by_id[element_id] = [element]
+                else:
+                    elements.append(element)
 
     def with_attribute(self, name: str) -> list[tuple[HtmlElement, str]]:
         """(element, value) of the elements that had the attribute when the index was taken, in document order."""

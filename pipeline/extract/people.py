@@ -201,6 +201,7 @@ _NOT_NAME_CHARS = re.compile(r"[^\w\s-]")
 _PLAIN_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i",
                                 "ß": "ss", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "’": "'", "‘": "'"})
 _QUOTES = "“”\"'‘’«»„"
+_NON_ASCII_CHARACTER = re.compile("[^\x00-\x7f]")
 _AND = re.compile(r"\s+(?:and|&)\s+")
 _LEADING_AND = re.compile(r"(?:and|&)\s+")
 
@@ -211,8 +212,14 @@ _LEADING_AND = re.compile(r"(?:and|&)\s+")
 @lru_cache(maxsize=65536)
 def _norm(text: str) -> str:
     """Casefolded, accents stripped, typographic apostrophes made plain: the form tables are keyed by."""
-    text = unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if not text.isascii():     # ASCII has nothing to decompose or strip
+        text = unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS))
+        text = _NON_ASCII_CHARACTER.sub(_without_combining_mark, text)
+    return text.casefold()
+
+
+def _without_combining_mark(match: re.Match[str]) -> str:
+    return "" if unicodedata.combining(match.group()) else match.group()
 
 
 @lru_cache(maxsize=65536)

@@ -193,9 +193,20 @@ def _candidates(options: RunOptions, fetcher: Fetcher) -> tuple[Iterable[Candida
     return discoverer.candidates(), discoverer
 
 
+def run_partition(options: RunOptions, out: TextIO) -> int:
+    """run_fetch for one partition of a cluster fetch (pipeline.cluster_fetch), beside others in one raw directory.
+
+    The cluster's driver holds the raw directory's lock and sweeps its temp files once, before any partition
+    starts: taking the lock here would shut the other partitions out, and sweeping would delete their temp
+    files mid-write. Partitions write disjoint sites, each with a crawl state of its own.
+    """
+    return _Harvest(options, out, sweep=False).run()
+
+
 class _Harvest:
-    def __init__(self, options: RunOptions, out: TextIO):
+    def __init__(self, options: RunOptions, out: TextIO, sweep: bool = True):
         self.options = options
+        self.sweep = sweep
         self.out = out
         self.source = options.source
         self.report = Report(options.source.name, options.source.site, options.source.base_url, False)
@@ -206,7 +217,7 @@ class _Harvest:
         self.fetcher: Fetcher
 
     def run(self) -> int:
-        removed = remove_stale_temp_files(self.options.raw_dir)
+        removed = remove_stale_temp_files(self.options.raw_dir) if self.sweep else 0
         if removed:
             log.info("removed %d temp files left by an interrupted run", removed)
         self.state = CrawlState(self.options.state_path)
