@@ -61,12 +61,13 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run $(if $(PROFILE),--profile) $(if $(QUICK),--quick) $(if $(PAGES),--pages $(PAGES))
+	$(BIN)/python tools/bench_executors.py --pages $(or $(PAGES),2000) --workers 2 --json bench/results/executors.json
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/ruff check pipeline tests bench tools
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .hypothesis eval-report.json bench/.cache

@@ -53,8 +53,6 @@ def _exit_when_orphaned(parent: int) -> None:
 class LocalExecutor:
     """Tasks in this process (workers=1) or in a pool of worker processes on this machine."""
 
-    name = "local"
-
     def __init__(self, workers: int = 1):
         self.workers = workers
 
@@ -68,9 +66,6 @@ class LocalExecutor:
 
     def __exit__(self, *exc: object) -> None:
         return None
-
-    def describe(self) -> str:
-        return f"local, {self.workers} worker{'s' if self.workers != 1 else ''}"
 
     def map(self, function: Callable[..., Any], tasks: Sequence[Task], lost: Lost | None = None) -> Iterator[Any]:
         if self.workers <= 1 or len(tasks) < 2:
@@ -106,7 +101,6 @@ class DaskExecutor:
     chunk that still fails is split, and a page that fails alone is handed to ``lost`` for an error entry.
     """
 
-    name = "dask"
     in_process = False
 
     def __init__(self, scheduler: str, check_code: Callable[[], str] | None = None):
@@ -156,9 +150,6 @@ class DaskExecutor:
             raise ExecutorUnavailableError(
                 f"Dask workers {', '.join(differing)} run other pipeline code than this process "
                 "(install the same archive-pipeline version on every worker)")
-
-    def describe(self) -> str:
-        return f"dask, {self.scheduler} ({self._threads()} worker threads)"
 
     def _threads(self) -> int:
         workers = self.client.scheduler_info().get("workers", {})

@@ -46,10 +46,6 @@ def local_path(location: str | os.PathLike[str]) -> Path:
     return Path(text.removeprefix("file://")) if text.startswith("file://") else Path(text)
 
 
-def join(location: str, relative: str) -> str:
-    return f"{location.rstrip('/')}/{relative}"
-
-
 def relative_ok(relative: str) -> bool:
     """A relative posix path that stays below its root: no absolute path, no parent step, no NUL."""
     if not relative or relative.startswith("/") or "\x00" in relative:
@@ -231,9 +227,6 @@ class UrlDir:
                 self.fs.rm(tmp)
             raise
         return True
-
-    def is_plain_file(self, relative: str) -> bool:
-        return bool(self.fs.isfile(self.path(relative)))
 
     def names(self, relative: str) -> list[str]:
         try:

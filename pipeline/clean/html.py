@@ -64,7 +64,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 _ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 # Counting non-space characters in slices of this size lets a "long enough?" question stop early.
-_COUNT_CHUNK = 4096
+_COUNT_CHUNK = 1024
 _BINARY_JUNK = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
 _BINARY_SIGNATURES = (
     (re.compile(r"^\s*%PDF-"), "a PDF file"),
@@ -350,7 +350,10 @@ class _VisibleText:
     def __init__(self, root: HtmlElement):
         body = root.find("body")
         scope = body if body is not None else root
-        self._invisible = sum(text_size(e) for e in scope.iter(*_INVISIBLE_TAGS))
+        # Scripts and styles hold text only: their own text, without the cost of a text_content() call.
+        self._invisible = sum(
+            _non_space(e.text or "") if not len(e) else text_size(e) for e in scope.iter(*_INVISIBLE_TAGS)
+        )
         self._text = scope.text_content()
         self._counted = 0      # non-space characters of self._text[:self._end]
         self._end = 0
