@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.cluster_fetch import add_parser as add_cluster_fetch_parser
 from pipeline.fetch.command import add_parser as add_fetch_parser
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
@@ -144,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(func=_cmd_eval)
 
     add_fetch_parser(sub)
+    add_cluster_fetch_parser(sub)
     return parser
 
 

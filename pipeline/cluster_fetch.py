@@ -193,8 +193,7 @@ def _finish(results: list[PartitionResult], report_path: Path, out: Any) -> int:
     return EXIT_FAILED if failed or any(code != EXIT_OK for code in codes) else EXIT_OK
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.cluster_fetch", description=__doc__.split("\n\n")[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=Path("pipeline.toml"))
     parser.add_argument("--source", action="append", help="a configured source (repeat; default: all of them)")
     parser.add_argument("--raw-dir", type=Path, help="where pages go (default: the config's raw_dir, else raw)")
@@ -205,10 +204,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--executor", choices=("local", "dask"), default="local")
     parser.add_argument("--workers", type=int, default=1, help="worker processes of --executor local")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="for --executor dask: tcp://host:8786 or local:N")
+
+
+def add_parser(subparsers: Any) -> None:
+    """`archive-pipeline fetch-cluster`: the same command under the main CLI (logging is set up there)."""
+    parser = subparsers.add_parser(
+        "fetch-cluster",
+        help="harvest several sources at once, one host per worker (local pool or Dask)",
+        description=__doc__.split("\n\n")[0],
+    )
+    add_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.cluster_fetch", description=__doc__.split("\n\n")[0])
+    add_arguments(parser)
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
         sources = [config.source(name) for name in args.source or sorted(config.sources)]
