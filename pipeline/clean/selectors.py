@@ -11,6 +11,7 @@ module does not compile (pseudo-classes, sibling combinators, namespaces, case f
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -294,8 +295,8 @@ class PageIndex:
         if not selector.compiled or context not in self._position:
             return selector.xpath(context)     # not compiled, or a context that was not on the indexed page
         found = [list(context.iter(*selector.tags))] if selector.tags else []
-        known: dict[HtmlElement, bool] = {}
-        found += [self._select_part(part, context, known) for part in selector.parts]
+        scope = _Scope(self._position, context)
+        found += [self._select_part(part, scope) for part in selector.parts]
         found = [elements for elements in found if elements]
         if len(found) <= 1:
             return found[0] if found else []
@@ -328,83 +329,45 @@ class PageIndex:
             return [element for element, value in self.with_attribute(name) if test(value)]
         return None
 
-    def _candidates(self, part: _Part, context: HtmlElement) -> tuple[Iterable[HtmlElement], bool]:
-        """Elements that may match the part, in document order, and whether they may lie outside the
-        context (index entries may, and may have been removed since)."""
+    def _candidates(self, part: _Part, scope: _Scope) -> tuple[Iterable[HtmlElement], bool]:
+        """Elements that may match the part, in document order, and whether they still have to be found
+        below the context (index entries in its span of the page may have been removed since)."""
         subject = part.subject
         indexed = self._indexed(subject)
         if indexed is not None:
-            return indexed, True
+            return scope.narrow(indexed), True
         tag = subject.tag if subject.tag is not None else etree.Element
         for compound in part.compounds[1:]:
             anchors = self._indexed(compound)
             if anchors is not None:      # ".footnotes li": the li below each .footnotes, not every li
-                return self._below(anchors, context, tag), False
-        return context.iter(tag), False
+                return self._below(scope.narrow(anchors), scope, tag), False
+        return scope.context.iter(tag), False
 
-    def _ancestors_up_to(self, element: HtmlElement, context: HtmlElement) -> list[HtmlElement] | None:
-        """_ancestors_within, giving up as soon as page order shows the element is not below the context."""
-        if element is context:
-            return []
-        position = self._position
-        start = position[context]
-        if position.get(element, start) < start:
-            return None
-        ancestors: list[HtmlElement] = []
-        for ancestor in element.iterancestors():
-            ancestors.append(ancestor)
-            if ancestor is context:
-                return ancestors
-            if position.get(ancestor, start) < start:     # climbed above the context
-                return None
-        return None
-
-    def _is_within(self, element: HtmlElement, context: HtmlElement, known: dict[HtmlElement, bool]) -> bool:
-        """Whether the element is the context or below it. ``known`` keeps the answer for the elements
-        passed on the way up, for the other candidates of one selection (the page does not change meanwhile)."""
-        position = self._position
-        start = position[context]
-        passed = []
-        node, within = element, False
-        while node is not None:
-            if node is context:
-                within = True
-                break
-            if node in known:
-                within = known[node]
-                break
-            if position.get(node, start) < start:     # before the context, or above it
-                break
-            passed.append(node)
-            node = node.getparent()
-        for node in passed:
-            known[node] = within
-        return within
-
-    def _below(self, anchors: Iterable[HtmlElement], context: HtmlElement, tag: object) -> list[HtmlElement]:
+    @staticmethod
+    def _below(anchors: Iterable[HtmlElement], scope: _Scope, tag: object) -> list[HtmlElement]:
         """Elements with the tag strictly below those anchors that lie within the context, in document
         order and once each (an anchor inside another adds nothing)."""
         found: list[HtmlElement] = []
         taken: set[HtmlElement] = set()
         for anchor in anchors:
-            ancestors = self._ancestors_up_to(anchor, context)
+            ancestors = scope.ancestors(anchor)
             if ancestors is None or taken.intersection(ancestors):
                 continue
             taken.add(anchor)
             found.extend(element for element in anchor.iter(tag) if element is not anchor)
         return found
 
-    def _select_part(self, part: _Part, context: HtmlElement, known: dict[HtmlElement, bool]) -> list[HtmlElement]:
-        candidates, check_scope = self._candidates(part, context)
+    def _select_part(self, part: _Part, scope: _Scope) -> list[HtmlElement]:
+        candidates, check_scope = self._candidates(part, scope)
         test = part.subject.test
         if len(part.compounds) == 1:
             if not check_scope:
                 return [element for element in candidates if test(element)]
-            return [element for element in candidates if test(element) and self._is_within(element, context, known)]
+            return [element for element in candidates if test(element) and scope.holds(element)]
         found = []
         for element in candidates:
             if test(element):
-                ancestors = self._ancestors_up_to(element, context)
+                ancestors = scope.ancestors(element)
                 if ancestors is not None and part.left_matches(ancestors):
                     found.append(element)
         return found
@@ -416,3 +379,65 @@ class PageIndex:
             return self.in_document_order(element for elements in found for element in elements)
         except KeyError:
             return selector.xpath(context)     # the page gained elements after all
+
+
+class _Scope:
+    """The context of one selection: its span of the page (by index position) and the answers already
+    found to "is this element below it?" (the page does not change during one selection)."""
+
+    def __init__(self, position: dict[HtmlElement, int], context: HtmlElement):
+        self.context = context
+        self._position = position
+        self._start = position[context]
+        self._end = self._span_end()
+        self._known: dict[HtmlElement, bool] = {}
+
+    def _span_end(self) -> int:
+        """The index position of the first element after the context's subtree, as the page is now."""
+        node = self.context
+        while node is not None:
+            following = node.getnext()
+            while following is not None:
+                if following in self._position:
+                    return self._position[following]
+                following = following.getnext()
+            node = node.getparent()
+        return len(self._position)
+
+    def narrow(self, candidates: list[HtmlElement]) -> list[HtmlElement]:
+        """The candidates (in page order) whose index position lies in the context's span: all that can be
+        below it, along with elements removed from there since."""
+        key = self._position.__getitem__
+        return candidates[bisect_left(candidates, self._start, key=key): bisect_left(candidates, self._end, key=key)]
+
+    def holds(self, element: HtmlElement) -> bool:
+        """Whether the element is the context or below it."""
+        passed = []
+        node, within = element, False
+        while node is not None:
+            if node is self.context:
+                within = True
+                break
+            if node in self._known:
+                within = self._known[node]
+                break
+            if self._position.get(node, self._start) < self._start:     # above the context
+                break
+            passed.append(node)
+            node = node.getparent()
+        for node in passed:
+            self._known[node] = within
+        return within
+
+    def ancestors(self, element: HtmlElement) -> list[HtmlElement] | None:
+        """The element's ancestors up to the context included, or None when it is not below the context."""
+        if element is self.context:
+            return []
+        ancestors: list[HtmlElement] = []
+        for ancestor in element.iterancestors():
+            ancestors.append(ancestor)
+            if ancestor is self.context:
+                return ancestors
+            if self._position.get(ancestor, self._start) < self._start:
+                return None
+        return None
