@@ -24,6 +24,7 @@ from pipeline.clean.html import (
     refuse_non_document,
     strip_chrome,
     text_blocks,
+    text_content,
 )
 from pipeline.clean.html import paragraphs as html_paragraphs
 from pipeline.clean.selectors import PageIndex
@@ -293,7 +294,7 @@ def _remove_markers(index: PageIndex) -> None:
     """Footnote markers leave the text; the words they were glued to stay."""
     for css in FOOTNOTE_MARKERS:
         for marker in index.select(css):
-            if marker.getparent() is not None and MARKER_TEXT.match(marker.text_content() or ""):
+            if marker.getparent() is not None and MARKER_TEXT.match(text_content(marker)):
                 marker.drop_tree()
 
 

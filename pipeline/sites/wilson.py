@@ -28,6 +28,7 @@ from pipeline.clean.html import (
     refuse_non_document,
     strip_chrome,
     text_blocks,
+    text_content,
 )
 from pipeline.clean.html import paragraphs as html_paragraphs
 from pipeline.clean.selectors import PageIndex
@@ -386,7 +387,7 @@ def _body_pane(index: PageIndex) -> HtmlElement | None:
             labels[target.lstrip("#")] = inline_text(tab)
     best, best_score = None, 0.0
     for pane in panes:
-        if not pane.text_content().strip():
+        if not text_content(pane).strip():
             continue
         label = labels.get(pane.get("id", ""), "") or pane.get("aria-label", "")
         score = _tab_score(label)
