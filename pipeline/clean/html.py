@@ -1,8 +1,9 @@
 """Shared machinery for cleaning HTML pages; what to look for on a given site is data in its profile.
 
-The steps a profile strings together: ``prepare`` (refuse binaries and oversized markup, parse safely,
+The steps a profile strings together: ``prepare_page`` (refuse binaries and oversized markup, parse safely,
 refuse bot challenges and login walls, undo web-archive rewriting and e-mail obfuscation, drop what
-is never content), ``strip_chrome`` (page furniture by tag, role, class words and section titles),
+is never content; the page comes with its ``PageIndex``, which answers the profile's CSS selections
+without an XPath walk each), ``strip_chrome`` (page furniture by tag, role, class words and section titles),
 ``refuse_non_document`` (error pages and listings), readers for labelled values (``read_head_metadata``,
 ``labelled_pairs``), ``main_content`` (density-based choice of the content container), ``text_blocks``
 (the DOM walked into paragraphs, keeping lines and table rows), and ``finish`` (Unicode repair and the
@@ -14,8 +15,9 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
@@ -23,7 +25,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.clean.decode import normalize_text
-from pipeline.clean.selectors import PageIndex, compile_selector
+from pipeline.clean.selectors import PageIndex
 from pipeline.models import Block, CleanDoc, NotADocumentError
 
 # libxml2 stops building the tree at 256 levels without XML_PARSE_HUGE (and drops the rest of the page);
@@ -37,6 +39,7 @@ BLOCK_TAGS = frozenset(
     "table tbody td tfoot th thead tr ul".split()
 )
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_BREAKS_LINE = BLOCK_TAGS | {"br"}
 # Containers whose children are lines of one paragraph rather than paragraphs of their own.
 _LINE_GROUP_TAGS = frozenset("ul ol menu dl address pre".split())
 # Paragraph-level blocks: the content detector never descends into one.
@@ -54,6 +57,9 @@ _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
 _CLOUDFLARE_EMAILS = etree.XPath(
     "//@data-cfemail | //a/@href[contains(., '/cdn-cgi/l/email-protection#')]"
 )
+_TABLE_ROWS = etree.XPath("./tr|./tbody/tr|./thead/tr")
+_ROW_CELLS = etree.XPath("./th|./td")
+_JSON_LD_SCRIPTS = etree.XPath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]")
 _VISIBLE_TEXT = etree.XPath(
     ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template or ancestor::head)]"
 )
@@ -170,22 +176,6 @@ def _parser() -> lxml.html.HTMLParser:
     return parser
 
 
-def select(root: HtmlElement, css: str) -> list[HtmlElement]:
-    """Elements at or below ``root`` matching the selector, by XPath: for one look into a small subtree
-    or a tree of its own; selections on a page go through its ``PageIndex``."""
-    return compile_selector(css).xpath(root)
-
-
-def select_any(root: HtmlElement, selectors: Sequence[str]) -> list[HtmlElement]:
-    """Elements matching any of the selectors, in document order, in one pass."""
-    return select(root, ", ".join(selectors)) if selectors else []
-
-
-def select_first(root: HtmlElement, css: str) -> HtmlElement | None:
-    found = select(root, css)
-    return found[0] if found else None
-
-
 def refuse_binary(markup: str | bytes) -> None:
     """Files of other types saved under an .html name; works on the raw bytes too, before decoding."""
     if isinstance(markup, bytes):
@@ -294,7 +284,7 @@ def _decode_cloudflare_emails(root: HtmlElement) -> None:
         address = decode_cfemail(match.group(1)) if match else None
         if address:
             link.set("href", "mailto:" + address)
-            if "protected]" in (text_content(link) or ""):
+            if "protected]" in text_content(link):
                 tail = link.tail
                 link.clear()
                 link.text, link.tail, link.attrib["href"] = address, tail, "mailto:" + address
@@ -320,9 +310,14 @@ def _remove_hidden(root: HtmlElement, keep: Sequence[str], index: PageIndex) -> 
             _remove(element)
 
 
+def _body(root: HtmlElement) -> HtmlElement | None:
+    """root.find("body"), without ElementPath's Python-level path handling."""
+    return next(root.iterchildren("body"), None)
+
+
 def visible_text(root: HtmlElement) -> str:
     """The text a reader would see: the body's text outside scripts and styles, white space collapsed."""
-    body = root.find("body")
+    body = _body(root)
     scope = body if body is not None else root
     if next(scope.iter(*_INVISIBLE_TAGS), None) is None:
         return one_line(" ".join(scope.itertext()))
@@ -353,7 +348,7 @@ class _VisibleText:
     """visible_text_length of the page as it is now, counted only as far as the questions asked need."""
 
     def __init__(self, root: HtmlElement):
-        body = root.find("body")
+        body = _body(root)
         scope = body if body is not None else root
         # Scripts and styles hold text only: their own text is all of it.
         self._invisible = sum(
@@ -375,13 +370,14 @@ class _VisibleText:
 
 
 def _non_space(text: str) -> int:
-    if text.isascii():     # deleting bytes is much faster than splitting; str.split's ASCII white space
+    """len("".join(text.split())): the characters that are not white space."""
+    if text.isascii():     # deleting str.split's ASCII white space from bytes is much faster than splitting
         return len(text.encode("ascii").translate(None, _ASCII_SPACE))
     return len("".join(text.split()))
 
 
 def _title_text(root: HtmlElement) -> str:
-    title = root.find(".//title")
+    title = next((e for e in root.iter("title") if e is not root), None)     # root.find(".//title"), in C
     return one_line(text_content(title)) if title is not None else ""
 
 
@@ -546,40 +542,60 @@ def strip_chrome(
         return
     # The index lists elements removed since it was taken: dropping one again, from its removed
     # ancestor, would leave the page as it is, and they are skipped.
-    attached: set[HtmlElement] | None = None
-    verdicts: dict[tuple[str, str], tuple[bool, bool]] = {}     # menus repeat one class on every item
+    attached = _attachment(root)
     for element, classes, element_id in index.classes_and_ids:
-        key = (classes, element_id)
-        if key not in verdicts:
-            words = f"{classes} {element_id}".strip()
-            verdicts[key] = (
-                rules.chrome_class_words is not None and bool(rules.chrome_class_words.search(words)),
-                bool(rules.chrome_classes.intersection(classes.split())),
-            )
-        by_word, by_class = verdicts[key]
+        by_word, by_class = _chrome_verdict(rules.chrome_class_words, rules.chrome_classes, classes, element_id)
         if not (by_word or by_class) or element.getparent() is None:
             continue
         if element in guarded or element.tag in _CONTENT_ROOTS or element.get("role") == "main":
             continue
-        if attached is None:
-            attached = set(root.iter())
-        if element not in attached:
+        if not attached(element):
             continue
         if by_word and not by_class and not at_most_half_of_page(element):
             continue
         _remove(element)
 
 
+@lru_cache(maxsize=2048)     # pages of a site repeat their class attributes, on every item of a menu
+def _chrome_verdict(
+    class_words: re.Pattern[str] | None, chrome_classes: frozenset[str], classes: str, element_id: str
+) -> tuple[bool, bool]:
+    """(named chrome by a word of its class or id, by one of its classes) for an element's attributes."""
+    words = f"{classes} {element_id}".strip()
+    by_word = class_words is not None and bool(class_words.search(words))
+    return by_word, bool(chrome_classes.intersection(classes.split()))
+
+
+def _attachment(root: HtmlElement) -> Callable[[HtmlElement], bool]:
+    """A test of whether an element is still on the page under ``root``, remembering the answer for each
+    ancestor it climbs through, while the page does not change."""
+    known: dict[HtmlElement, bool] = {root: True}
+
+    def attached(element: HtmlElement) -> bool:
+        passed = []
+        node: HtmlElement | None = element
+        while node is not None and node not in known:
+            passed.append(node)
+            node = node.getparent()
+        answer = known[node] if node is not None else False
+        for node in passed:
+            known[node] = answer
+        return answer
+
+    return attached
+
+
 def refuse_non_document(
     root: HtmlElement, rules: HtmlRules, content: HtmlElement | None = None, index: PageIndex | None = None
 ) -> None:
     """Error pages served with status 200 and listings; run after chrome is stripped."""
+    index = index or PageIndex(root)
     if rules.error_titles and not _VisibleText(root).at_least(rules.short_page_chars):
         for candidate in [_title_text(root), *(inline_text(h) for h in root.iter("h1"))][:3]:
             if candidate and rules.error_titles.search(candidate):
                 raise NotADocumentError(f"error page served as a document (title {candidate!r})")
     for css in rules.listing_selectors:
-        rows = index.select(css, root) if index is not None else select(root, css)
+        rows = index.select(css, root)
         if len(rows) >= 3:
             raise NotADocumentError(
                 f"search or listing page ({len(rows)} result rows '{css}'), not a document"
@@ -659,7 +675,8 @@ def download_links(
 ) -> list[str]:
     """URLs of scans and PDFs the page links or embeds, outside the page's navigation and footer."""
     urls: list[str] = []
-    for element in index.select_any(selectors, root) if index is not None else select_any(root, selectors):
+    index = index or PageIndex(root)
+    for element in index.select_any(selectors, root):
         target = element.get("href") or element.get("src") or element.get("data")
         if target and not target.startswith(_NOT_DOWNLOADS) and not in_page_chrome(element):
             urls.append(absolute_url(target, base))
@@ -672,7 +689,8 @@ def inline_text(element: HtmlElement | None) -> str:
     """An element's text on one line: line breaks and block boundaries become spaces, runs of space one."""
     if element is None:
         return ""
-    if next((e for e in element.iter("br", *BLOCK_TAGS) if e is not element), None) is None:
+    # (lxml's iter() with some forty tag names costs more to set up than walking a small subtree in Python.)
+    if not any(e.tag in _BREAKS_LINE for e in element.iterdescendants()):
         return one_line(text_content(element))
     parts: list[str] = []
     for event, node in etree.iterwalk(element, events=("start", "end")):
@@ -906,7 +924,7 @@ def _ancestors_to(element: HtmlElement, stop: HtmlElement) -> Iterable[HtmlEleme
 
 def main_content(root: HtmlElement) -> HtmlElement:
     """The deepest container that still holds nearly all of the page's content weight."""
-    body = root.find("body")
+    body = _body(root)
     node = body if body is not None else root
     weights = content_weights(node)
     while node.tag not in _LEAF_BLOCK_TAGS:
@@ -941,8 +959,8 @@ def labelled_pairs(root: HtmlElement) -> list[tuple[HtmlElement, str, HtmlElemen
             elif label:
                 pairs.append((dl, label, child))
     for table in root.iter("table"):
-        rows = table.xpath("./tr|./tbody/tr|./thead/tr")
-        cells = [row.xpath("./th|./td") for row in rows]
+        rows = _TABLE_ROWS(table)
+        cells = [_ROW_CELLS(row) for row in rows]
         if not rows or any(len(c) != 2 for c in cells):
             continue
         labels = [inline_text(c[0]) for c in cells]
@@ -1048,7 +1066,7 @@ def read_head_metadata(
             metadata.blocks[metadata.blocks.index(existing)] = block
 
     nodes: list[dict] = []
-    for script in root.xpath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]"):
+    for script in _JSON_LD_SCRIPTS(root):
         nodes.extend(load_json_ld(script.text or ""))
     document = _json_ld_document(nodes, json_ld_types)
     if document is not None:
@@ -1075,6 +1093,57 @@ def _tidy(text: str, keep_blank_lines: bool) -> str:
     return "\n".join(line for line in lines if line)
 
 
+@lru_cache(maxsize=64)
+def _any_matches(patterns: tuple[re.Pattern[str], ...]) -> Callable[[str], bool]:
+    """A test of whether any of the patterns is found in a line: one regular expression when every
+    pattern is anchored at the start (a search of each would try position 0 and stop there anyway)."""
+    branches = [_anchored_branch(p) for p in patterns]
+    if patterns and None not in branches:
+        try:
+            combined = re.compile("^(?:" + "|".join(branches) + ")")     # type: ignore[arg-type]
+        except re.error:
+            pass
+        else:
+            return lambda line: combined.search(line) is not None
+    return lambda line: any(p.search(line) for p in patterns)
+
+
+_SCOPED_FLAGS = ((re.IGNORECASE, "i"), (re.DOTALL, "s"))
+
+
+def _anchored_branch(pattern: re.Pattern[str]) -> str | None:
+    """The pattern without its leading ^ as a group keeping its flags, or None when it is not anchored
+    as a whole (a top-level | makes ^ belong to the first alternative only) or uses what a combined
+    expression could not keep (multi-line or verbose mode, numbered back-references)."""
+    text = pattern.pattern
+    flags = pattern.flags & ~re.UNICODE
+    if not isinstance(text, str) or not text.startswith("^") or flags & ~(re.IGNORECASE | re.DOTALL):
+        return None
+    depth, in_class, class_start, escaped = 0, False, 0, False
+    for position, char in enumerate(text):
+        if escaped:
+            if char.isdigit() and not in_class:
+                return None
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]" or position == class_start     # "[]...]" and "[^]...]" hold a "]"
+        elif char == "[":
+            in_class = True
+            class_start = position + (2 if text.startswith("^", position + 1) else 1)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return None
+    if "(?P=" in text:
+        return None
+    letters = "".join(letter for flag, letter in _SCOPED_FLAGS if flags & flag)
+    return f"(?{letters}:{text[1:]})"
+
+
 def finish(
     site: str,
     profile: str,
@@ -1090,10 +1159,10 @@ def finish(
     # and ftfy costs tens of microseconds a call.
     fixed = [t if t.isascii() else normalize_text(t) for t in texts]
     paragraphs_out: list[str] = []
-    chrome = rules.chrome_lines
+    is_chrome = _any_matches(rules.chrome_lines)
     for paragraph in fixed[: len(body)]:
         tidy = paragraph if paragraph.isascii() else _tidy(paragraph, False)
-        lines = [line for line in tidy.split("\n") if line and not any(p.search(line) for p in chrome)]
+        lines = [line for line in tidy.split("\n") if line and not is_chrome(line)]
         if lines:
             paragraphs_out.append("\n".join(lines))
     block_texts = fixed[len(body): len(body) + len(blocks)]

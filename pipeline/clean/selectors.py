@@ -2,17 +2,18 @@
 
 libxml2 answers a CSS selector (translated to XPath) by visiting every element under the context:
 0.1-0.2 ms on a 500-element page, and cleaning one page asks dozens of them. ``PageIndex`` reads the
-page's class words and ids once and answers a selector from its candidates (the elements with the
-selector's id or class word, or lxml's own tag iterator for a bare tag), checked right to left in
-Python. Results are those of ``lxml.cssselect.CSSSelector``, in document order; selectors this
-module does not compile (pseudo-classes, sibling combinators, namespaces, case flags) use it.
+page's attributes in one walk and answers a selector from its candidates (the elements with the
+selector's id, class word or attribute, lxml's own tag iterator for a bare tag, or every element of
+a small context), checked right to left in Python. Results are those of
+``lxml.cssselect.CSSSelector``, in document order; selectors this module does not compile
+(pseudo-classes, sibling combinators, namespaces, case flags) are answered by it.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,6 +26,8 @@ from lxml.html import HtmlElement
 # XPath's normalize-space, which the class test of CSSSelector uses, splits at these four only.
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 _OTHER_SPACE = re.compile(r"[^\S \t\r\n]")
+# A context whose subtree spans at most this many elements is searched element by element.
+_SMALL_CONTEXT = 48
 _SAFE_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_.-]*$")
 
 
@@ -36,7 +39,7 @@ def class_words(value: str) -> frozenset[str]:
     return frozenset(value.split())
 
 
-def _value_test(operator: str, expected: str):
+def _value_test(operator: str, expected: str) -> Callable[[str], bool] | None:
     """A test of an attribute's value for one CSS attribute operator, or None when not compiled."""
     if operator == "exists":
         return lambda value: True
@@ -62,7 +65,7 @@ class _Compound:
     tag: str | None
     ids: tuple[str, ...]
     classes: tuple[str, ...]
-    attributes: tuple[tuple[str, object], ...]   # (name, test of the value)
+    attributes: tuple[tuple[str, Callable[[str], bool]], ...]   # (name, test of the value)
     equal: tuple[str, str] | None = None         # an [name=value] test, answered by a lookup
 
     @property
@@ -94,7 +97,7 @@ def _compound(tree: object) -> _Compound | None:
     tag = None
     ids: list[str] = []
     classes: list[str] = []
-    attributes: list[tuple[str, object]] = []
+    attributes: list[tuple[str, Callable[[str], bool]]] = []
     equal = None
     while not isinstance(tree, Element):
         if isinstance(tree, Class):
@@ -333,10 +336,12 @@ class PageIndex:
         """Elements that may match the part, in document order, and whether they still have to be found
         below the context (index entries in its span of the page may have been removed since)."""
         subject = part.subject
+        tag = subject.tag if subject.tag is not None else etree.Element
+        if scope.small:
+            return scope.context.iter(tag), False
         indexed = self._indexed(subject)
         if indexed is not None:
             return scope.narrow(indexed), True
-        tag = subject.tag if subject.tag is not None else etree.Element
         for compound in part.compounds[1:]:
             anchors = self._indexed(compound)
             if anchors is not None:      # ".footnotes li": the li below each .footnotes, not every li
@@ -390,6 +395,8 @@ class _Scope:
         self._position = position
         self._start = position[context]
         self._end = self._span_end()
+        # Few enough elements that testing each beats looking candidates up (the span bounds the subtree).
+        self.small = self._end - self._start <= _SMALL_CONTEXT
         self._known: dict[HtmlElement, bool] = {}
 
     def _span_end(self) -> int:

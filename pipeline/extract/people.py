@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from pipeline.models import Person
 
@@ -206,10 +207,27 @@ _AND = re.compile(r"\s+(?:and|&)\s+")
 _LEADING_AND = re.compile(r"(?:and|&)\s+")
 
 
+def _remembered_party(function: Callable[[str], Person | None]) -> Callable[[str], Person | None]:
+    """The party rules meet the same phrases several times per page: their answers are kept (for about
+    a page's worth of phrases), and each caller gets a Person of its own."""
+    @lru_cache(maxsize=1024)
+    def fields(text: str) -> tuple[str | None, str | None, str | None] | None:
+        person = function(text)
+        return None if person is None else (person.name, person.role, person.org)
+
+    @wraps(function)
+    def party(text: str) -> Person | None:
+        found = fields(text)
+        return None if found is None else Person(*found)
+
+    party.cache_clear = fields.cache_clear  # type: ignore[attr-defined]
+    return party
+
+
 # --- Words.
 
 # The same few thousand words come back on every page; their keys are worked out once.
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _norm(text: str) -> str:
     """Casefolded, accents stripped, typographic apostrophes made plain: the form tables are keyed by."""
     if not text.isascii():     # ASCII has nothing to decompose or strip
@@ -222,7 +240,7 @@ def _without_combining_mark(match: re.Match[str]) -> str:
     return "" if unicodedata.combining(match.group()) else match.group()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _bare(token: str) -> str:
     """A token as a table key: normalized, without surrounding punctuation, final dot or possessive 's."""
     word = _norm(token).strip(",;:!?()[]\"“”")
@@ -421,6 +439,7 @@ def _office_and_holder(tokens: list[str], last_role: int, head_end: int) -> Pers
     return Person(name=" ".join(rest) if name_allowed else None, role=role, org=_org_of_role(role))
 
 
+@_remembered_party
 def _classify(phrase: str) -> Person | None:
     """A prepared phrase as a party, or None when it names none."""
     tokens = phrase.split()
@@ -443,6 +462,7 @@ def _classify(phrase: str) -> Person | None:
     return None
 
 
+@_remembered_party
 def _party(text: str) -> Person | None:
     """One party phrase as a Person, or None when the phrase is not one."""
     phrase = _prepare(text)
@@ -594,7 +614,7 @@ def _persons(phrases: list[str]) -> list[Person]:
 
 # --- Titles.
 
-@lru_cache(maxsize=4096)     # asked for the same title several times per page
+@lru_cache(maxsize=256)     # asked for the same title several times per page
 def _clean_title(title: str) -> str:
     text = _FRUS_NUMBER.sub("", " ".join(title.split()))
     text = _GLUED_FOOTNOTE.sub("", text)
@@ -749,6 +769,7 @@ def author_from_title(title: str) -> Person | None:
 
 # --- Openers.
 
+@lru_cache(maxsize=1024)     # the head and tail lines of a page are looked at several times
 def _opener(line: str) -> tuple[str, str] | None:
     """(salutation as written, addressee text) when the line opens with a salutation or an address
     ("Dear X,", "To X", "for Comrade X", "Chairman [Mao], Comrade [Liu] Shaoqi ...:", "Sir:"); None
@@ -834,6 +855,7 @@ def _is_date_line(line: str) -> bool:
     return bool(_DATE_LINE.match(line.strip()))
 
 
+@lru_cache(maxsize=1024)
 def _is_closing(line: str) -> bool:
     """A closing formula: "With communist greetings,", "Warm regards.", "I have [etc.]", "Accept, Sir, the
     renewed assurances of my highest consideration."."""
@@ -845,6 +867,7 @@ def _is_closing(line: str) -> bool:
     return short_enough and any(w in CLOSING_WORDS for w in words)
 
 
+@lru_cache(maxsize=1024)
 def _is_trailer(line: str) -> bool:
     """Matter after a signature: dates, message numbers, copy counts, appended notes, back-links."""
     norm = _norm(line)
@@ -858,6 +881,7 @@ def _recase(text: str, names: bool) -> str:
     return text if _LOWERCASE.search(_ANY_BRACKET.sub("", text)) else title_case_caps(text, names=names)
 
 
+@_remembered_party
 def _signature_person(line: str) -> Person | None:
     """The signer one signature line names: "(ss) Name", "FILIPPOV [Stalin].”", "13.1.51 ROSHCHIN",
     "SOVIET AMBASSADOR IN THE DPRK [signature] /A. PUZANOV/", "Central Committee"."""
