@@ -13,8 +13,9 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from itertools import islice
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,10 @@ ORPHAN_CHECK_SECONDS = 0.5
 # Pages per Dask task: enough to hide the scheduler's per-task cost, few enough to spread the load and to
 # lose little when a worker dies with a chunk in hand.
 MAX_CHUNK = 32
-# Chunks kept in flight per worker thread: workers never wait for the driver, memory stays bounded.
+# Chunks kept in flight per worker: workers never wait for the driver, memory stays bounded.
 CHUNKS_AHEAD = 4
+# Pages per chunk sent to a local pool worker, at most: one pickling round trip per chunk.
+MAX_LOCAL_CHUNK = 16
 CONNECT_TIMEOUT = "30s"
 _LOCAL_SCHEDULER = re.compile(r"^local:([1-9][0-9]*)$")
 
@@ -67,15 +70,35 @@ class LocalExecutor:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def map(self, function: Callable[..., Any], tasks: Sequence[Task], lost: Lost | None = None) -> Iterator[Any]:
-        if self.workers <= 1 or len(tasks) < 2:
+    def map(self, function: Callable[..., Any], tasks: Iterable[Task], lost: Lost | None = None,
+            total: int | None = None) -> Iterator[Any]:
+        """The function over the tasks, results as they come; tasks are drawn from the iterable only as
+        workers need them, so neither tasks nor results pile up in memory."""
+        total = len(tasks) if total is None and isinstance(tasks, Sequence) else total
+        if self.workers <= 1 or (total is not None and total < 2):
             for task in tasks:
                 yield function(*task)
             return
+        size = max(1, min(MAX_LOCAL_CHUNK, (total or 0) // (self.workers * 8)))
+        chunks = _chunks(tasks, size)
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_exit_when_orphaned,
                                  initargs=(os.getpid(),)) as pool:
-            chunksize = max(1, min(64, len(tasks) // (self.workers * 8)))
-            yield from pool.map(function, *zip(*tasks, strict=True), chunksize=chunksize)
+            running: set[Future[list[Any]]] = set()
+            for chunk in islice(chunks, self.workers * CHUNKS_AHEAD):
+                running.add(pool.submit(run_chunk, function, chunk))
+            while running:
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    chunk = next(chunks, None)
+                    if chunk is not None:
+                        running.add(pool.submit(run_chunk, function, chunk))
+                    yield from future.result()
+
+
+def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
+    iterator = iter(tasks)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def run_chunk(function: Callable[..., Any], tasks: Sequence[Task]) -> list[Any]:
@@ -158,16 +181,16 @@ class DaskExecutor:
     def worker_pids(self) -> dict[str, int]:
         return self.client.run(os.getpid)
 
-    def map(self, function: Callable[..., Any], tasks: Sequence[Task], lost: Lost | None = None) -> Iterator[Any]:
+    def map(self, function: Callable[..., Any], tasks: Iterable[Task], lost: Lost | None = None,
+            total: int | None = None) -> Iterator[Any]:
         from distributed import as_completed
 
         if self.client is None:
             raise RuntimeError("DaskExecutor.map outside its `with` block")
-        if not tasks:
-            return
+        total = len(tasks) if total is None and isinstance(tasks, Sequence) else total
         threads = self._threads()
-        size = max(1, min(MAX_CHUNK, len(tasks) // (threads * 8)))
-        chunks = iter([list(tasks[i:i + size]) for i in range(0, len(tasks), size)])
+        size = max(1, min(MAX_CHUNK, (total or 0) // (threads * 8)))
+        chunks = _chunks(tasks, size)
         running = as_completed()
         sent: dict[str, list[Task]] = {}
 
@@ -176,10 +199,10 @@ class DaskExecutor:
             sent[future.key] = chunk
             running.add(future)
 
-        for chunk in chunks:
+        for chunk in islice(chunks, threads * CHUNKS_AHEAD):
             submit(chunk)
-            if len(sent) >= threads * CHUNKS_AHEAD:
-                break
+        if not sent:
+            return
         for future in running:
             chunk = sent.pop(future.key)
             try:

@@ -103,6 +103,22 @@ class LocalDir:
             except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
                 yield None
 
+    def lines(self, relative: str) -> Iterator[bytes]:
+        """The file's lines, read as they are needed."""
+        with open(self.root / relative, "rb") as handle:
+            yield from handle
+
+    def stamp(self, relative: str) -> str | None:
+        """Size and modification time of the file (not of a link's target), or None when there is none."""
+        try:
+            info = os.lstat(self.root / relative)
+        except OSError:
+            return None
+        return f"{info.st_size}:{info.st_mtime_ns}"
+
+    def exists_file(self, relative: str) -> bool:
+        return (self.root / relative).is_file()
+
     def is_plain_file(self, relative: str) -> bool:
         """A regular file reached without following a link (links could lead out of the directory)."""
         path = self.root / relative
@@ -160,6 +176,13 @@ class UrlDir:
 
     def read(self, relative: str) -> bytes:
         return self.fs.cat_file(self.path(relative))
+
+    def lines(self, relative: str) -> Iterator[bytes]:
+        with self.fs.open(self.path(relative), "rb") as handle:
+            yield from handle
+
+    def exists_file(self, relative: str) -> bool:
+        return bool(self.fs.isfile(self.path(relative)))
 
     def read_limited(self, relative: str, limit: int) -> bytes:
         """At most limit + 1 bytes, so a caller can tell a file over its limit without reading it all."""

@@ -29,23 +29,26 @@ _HTML_END_WINDOW = 4096
 
 
 def discover(raw_dir: Path) -> Iterator[Path]:
-    """Page files under raw_dir in a stable order; hidden files and folders (state, locks) are skipped."""
-    raw_dir = Path(raw_dir)
-    found = []
-    for path in raw_dir.rglob("*"):
-        relative = path.relative_to(raw_dir)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.suffix.lower() in PAGE_SUFFIXES and not path.name.endswith(SIDECAR_SUFFIX) and path.is_file():
-            found.append(relative.as_posix())
-    for relative in sorted(found):
-        yield raw_dir / relative
+    """Page files under raw_dir, folder by folder in name order; hidden files and folders (state, locks)
+    are skipped. A stream: only the folder being read is held, never the whole tree's listing."""
+    folder = Path(raw_dir)
+    with os.scandir(folder) as listing:
+        entries = sorted((entry.name, entry.is_dir(follow_symlinks=False), entry.is_file())
+                         for entry in listing if not entry.name.startswith("."))
+    for name, is_folder, is_file in entries:
+        if is_folder:
+            yield from discover(folder / name)
+        elif is_file and Path(name).suffix.lower() in PAGE_SUFFIXES and not name.endswith(SIDECAR_SUFFIX):
+            yield folder / name
 
 
 def check_page(raw_dir: Path, path: Path) -> int:
     """The page's size, after refusing what must not be read: links out of raw/ and oversized files."""
-    raw_root = Path(raw_dir).resolve()
-    target = Path(path).resolve()
+    return check_resolved(Path(raw_dir).resolve(), Path(path).resolve())
+
+
+def check_resolved(raw_root: Path, target: Path) -> int:
+    """check_page for paths already resolved (no links left in them)."""
     if raw_root not in target.parents:
         raise UnsafePathError(f"the page links to {target}, outside the raw directory: not read")
     size = target.stat().st_size
@@ -130,10 +133,15 @@ def page_label(path: str) -> str:
 def display_path(raw_dir: Path, path: Path, display_root: Path | None = None) -> str:
     """The page's path as records show it: relative to display_root (default: raw_dir's parent)."""
     root = Path(display_root) if display_root else Path(raw_dir).resolve().parent
+    return shown_path(Path(path).resolve(), root.resolve())
+
+
+def shown_path(target: Path, root: Path) -> str:
+    """display_path for paths already resolved."""
     try:
-        shown = Path(path).resolve().relative_to(root.resolve()).as_posix()
+        shown = target.relative_to(root).as_posix()
     except ValueError:
-        shown = Path(path).resolve().as_posix()
+        shown = target.as_posix()
     return page_label(shown)
 
 

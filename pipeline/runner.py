@@ -13,11 +13,12 @@ import ctypes
 import hashlib
 import json
 import logging
+import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,18 +31,21 @@ import pipeline
 from pipeline.clean import clean
 from pipeline.executors import LocalExecutor
 from pipeline.extract.record import extract
-from pipeline.fsio import LocalDir, StorageUnavailableError, UrlDir, is_url, open_dir
+from pipeline.fsio import READ_BATCH, LocalDir, StorageUnavailableError, UrlDir, is_url, open_dir
+from pipeline.ledger import IndexEntry, Ledger
 from pipeline.models import DuplicateRecordIdError, InvalidRecordError, PageTooLargeError, PipelineError
 from pipeline.rawpages import (
     MAX_PAGE_BYTES,
     check_page,
+    check_resolved,
     discover,
     discover_url,
-    display_path,
     load_page,
     load_url_page,
     page_label,
     read_sidecar,
+    shown_path,
+    sidecar_path,
     url_display_path,
 )
 from pipeline.validate import record_problems
@@ -49,7 +53,6 @@ from pipeline.write import OutputDir, dumps
 
 log = logging.getLogger(__name__)
 
-INDEX_FILE = ".index.json"
 DEFAULT_PAGE_BUDGET = 30.0
 # Failures that depend on the moment, not the inputs: a resumed run retries them. KilledWorker: the
 # cluster lost the worker processes that had the page, again and again.
@@ -148,6 +151,21 @@ def page_key(raw_dir: Path, path: Path, shown: str) -> str:
     return digest.hexdigest()
 
 
+def page_stamp(path: Path, shown: str) -> str:
+    """A cheap fingerprint of what page_key hashes: sizes and modification times of the page and its
+    sidecar, the path records show, and the code. While it is the same the key is too, as for make and rsync."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    digest.update(shown.encode("utf-8", "surrogatepass") + b"\0")
+    for file in (path, sidecar_path(path)):
+        try:
+            info = os.stat(file)
+        except OSError:
+            digest.update(b"-\0")
+        else:
+            digest.update(f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}\0".encode())
+    return digest.hexdigest()[:32]
+
+
 def url_page_key(shown: str, info: dict, sidecar: dict | None) -> str:
     """page_key for a page behind a URL, from the listing alone: the run never downloads a page to hash it.
 
@@ -184,7 +202,8 @@ def process_page(raw_dir: str, path: str, display_root: str | None, budget: floa
     """Clean, extract and check one page; a pure function of the files, safe to run in a worker process.
 
     raw_dir and path are local paths or URLs; a worker reads the page itself, wherever it lies.
-    Returns {"page", "record"} or {"page", "error"}: a page costs at most itself, never the run.
+    Returns {"page", "id", "record": the record's JSON bytes} or {"page", "error"}: a page costs at most
+    itself, never the run.
     """
     relative, load = _read(raw_dir, path, display_root)
     stage = "read"
@@ -199,9 +218,10 @@ def process_page(raw_dir: str, path: str, display_root: str | None, budget: floa
             stage = "validate"
             result = record.to_dict()
             problems = record_problems(result)
-        if problems:
-            raise InvalidRecordError("; ".join(problems[:5]))
-        return {"page": relative, "record": result}
+            if problems:
+                raise InvalidRecordError("; ".join(problems[:5]))
+            data = dumps(result)     # here, in the worker: the one writer only copies bytes
+        return {"page": relative, "id": result["id"], "record": data}
     except PageTimeout as error:
         return {"page": relative, "error": error_entry(relative, stage, error)}
     except PipelineError as error:
@@ -243,58 +263,50 @@ class RunSummary:
 
 
 @dataclass
-class Outcome:
-    """What one page gave this run: a record (staged, or unchanged on disk) or an error entry."""
-
-    key: str | None
-    record_id: str | None = None
-    error: dict[str, str] | None = None
-    unchanged: dict[str, str] | None = None   # index entry of a record file left as the last run wrote it
-
-
-@dataclass
 class PageTask:
-    """A page found in the raw directory: its label, its key (None when it cannot be read), how to process it."""
+    """A page found in the raw directory: its label, key and stamp (None when it cannot be read), and
+    where it lies; or the error that stopped it being keyed."""
 
     page: str
     key: str | None
-    task: tuple[str, str, str | None, float | None]
+    stamp: str | None
+    path: str
     error: dict[str, str] | None = None
 
 
-def _pages(raw: LocalDir | UrlDir, display_root: str | None, budget: float | None) -> Iterator[PageTask]:
-    """Every page of the raw directory, in path order, keyed by what its record depends on."""
+def _pages(raw: LocalDir | UrlDir, display_root: str | None,
+           known_key: Callable[[str, str], str | None]) -> Iterator[PageTask]:
+    """Every page of the raw directory, keyed by what its record depends on; known_key(page, stamp)
+    gives the key of a page whose files carry the stamp they had when the last run keyed it."""
     if isinstance(raw, UrlDir):
         for relative, info, sidecar in discover_url(raw):
-            task = (raw.location, f"{raw.location}/{relative}", display_root, budget)
+            path = f"{raw.location}/{relative}"
             try:
                 yield PageTask(relative, url_page_key(url_display_path(raw.location, relative, display_root),
-                                                      info, sidecar), task)
+                                                      info, sidecar), None, path)
             except PipelineError as error:
-                yield PageTask(relative, None, task, error_entry(relative, error.stage, error))
+                yield PageTask(relative, None, None, path, error_entry(relative, error.stage, error))
         return
-    root = Path(display_root) if display_root else None
+    shown_root = Path(display_root).resolve() if display_root else raw.root.parent    # raw.root is resolved
     for path in discover(raw.root):
         relative = page_label(path.relative_to(raw.root).as_posix())
-        task = (str(raw.root), str(path), display_root, budget)
         try:
-            yield PageTask(relative, page_key(raw.root, path, display_path(raw.root, path, root)), task)
+            target = path.resolve()
+            check_resolved(raw.root, target)
+            shown = shown_path(target, shown_root)
+            stamp = page_stamp(path, shown)
+            key = known_key(relative, stamp) or page_key(raw.root, path, shown)
+            yield PageTask(relative, key, stamp, str(path))
         except PipelineError as error:
-            yield PageTask(relative, None, task, error_entry(relative, error.stage, error))
+            yield PageTask(relative, None, None, str(path), error_entry(relative, error.stage, error))
         except OSError as error:
-            yield PageTask(relative, None, task, error_entry(relative, "read", error))
+            yield PageTask(relative, None, None, str(path), error_entry(relative, "read", error))
 
 
 def _transient(result: dict[str, Any]) -> bool:
     """Failures that depend on the moment (load, memory, I/O), not the inputs: a resumed run retries them."""
     error = result.get("error") or {}
     return error.get("error") in TRANSIENT_ERRORS or error.get("stage") == "read"
-
-
-def _outcome(key: str, result: dict[str, Any]) -> Outcome:
-    if "error" in result:
-        return Outcome(key, error=result["error"])
-    return Outcome(key, record_id=result["record"]["id"])
 
 
 def _open_locations(raw_dir: str | Path, out_dir: str | Path) -> tuple[LocalDir | UrlDir, LocalDir | UrlDir]:
@@ -329,103 +341,117 @@ def normalize(
     if isinstance(raw, UrlDir) and raw.in_process and not executor.in_process:
         raise StorageUnavailableError(f"{raw.location} lives in this process only, where no worker can read it: "
                                       "use --executor local --workers 1")
-    with out.lock():
+    with out.lock(), Ledger() as ledger:
         output = OutputDir(out)
         summary = RunSummary()
         shown_root = None if display_root is None else str(display_root)
-        outcomes = _run_pages(raw, output, executor, budget, progress, shown_root, summary)
-        _publish(output, outcomes, summary)
+        ledger.load_previous(output.index_entries())
+        _find_pages(raw, output, ledger, shown_root, summary)
+        _make_pages(raw, output, ledger, executor, budget, progress, shown_root, summary)
+        _publish(output, ledger, summary)
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _run_pages(
-    raw: LocalDir | UrlDir, output: OutputDir, executor: Any, budget: float | None, progress: bool | None,
-    display_root: str | None, summary: RunSummary,
-) -> dict[str, Outcome]:
-    """Every page's outcome: unchanged since the last run, staged by a killed run, or made now."""
-    previous = output.read_index(INDEX_FILE)
-    outcomes: dict[str, Outcome] = {}
-    candidates: list[tuple[PageTask, dict[str, str]]] = []
-    todo: list[PageTask] = []
-    for found in _pages(raw, display_root, budget):
+def _find_pages(raw: LocalDir | UrlDir, output: OutputDir, ledger: Ledger, display_root: str | None,
+                summary: RunSummary) -> None:
+    """Enter every page in the ledger: unchanged since the last run (same key, record file intact), to
+    make, or failed before it could be keyed."""
+    candidates: list[tuple[PageTask, IndexEntry]] = []
+
+    def settle() -> None:
+        intact = output.intact([known for _, known in candidates])
+        for (found, _), unchanged in zip(candidates, intact, strict=True):
+            ledger.add(found.page, found.key, found.stamp, found.path, "unchanged" if unchanged else "todo")
+        candidates.clear()
+
+    for found in _pages(raw, display_root, ledger.previous_key):
         summary.pages += 1
         if found.error:
-            outcomes[found.page] = Outcome(None, error=found.error)
+            ledger.add(found.page, None, None, found.path, "failed", error=found.error)
             continue
-        known = previous.get(found.page)
-        if (isinstance(known, dict) and known.get("key") == found.key and isinstance(known.get("file"), str)
-                and isinstance(known.get("id"), str) and isinstance(known.get("sha256"), str)):
+        known = ledger.previous(found.page)
+        if known is not None and known.key == found.key:
             candidates.append((found, known))
+            if len(candidates) >= READ_BATCH:
+                settle()
         else:
-            todo.append(found)
-    intact = output.intact([(known["file"], known["sha256"]) for _, known in candidates])
-    for (found, known), unchanged in zip(candidates, intact, strict=True):
-        if unchanged:
-            outcomes[found.page] = Outcome(found.key, record_id=known["id"], unchanged=known)
-        else:
-            todo.append(found)
+            ledger.add(found.page, found.key, found.stamp, found.path, "todo")
+    settle()
 
-    tasks, keys = [], {}
-    for found in sorted(todo, key=lambda f: f.page):
-        staged = output.staged(found.page, found.key)
-        if staged is not None and not _transient(staged):
-            outcomes[found.page] = _outcome(found.key, staged)
-            summary.resumed += 1
-            continue
-        keys[found.page] = found.key
-        tasks.append(found.task)
 
+def _make_pages(
+    raw: LocalDir | UrlDir, output: OutputDir, ledger: Ledger, executor: Any, budget: float | None,
+    progress: bool | None, display_root: str | None, summary: RunSummary,
+) -> None:
+    """Process the pages to make (taking over what a killed run staged from the same inputs) and stage
+    each result as it comes."""
+    ledger.queue_todo()
+    if output.has_earlier_staging:
+        for page, key, _ in ledger.queued():
+            staged = output.staged(page, key, earlier_run=True)
+            if staged is not None and not _transient(staged):
+                _record_outcome(ledger, page, staged)
+                ledger.mark_resumed(page)
+                summary.resumed += 1
+    total = ledger.drop_resumed()
+    tasks = ((raw.location, path, display_root, budget) for _, _, path in ledger.queued())
     show_bar = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(total=len(tasks), unit="page", disable=not show_bar, file=sys.stderr, desc="normalize")
-    for done, result in enumerate(executor.map(process_page, tasks, lost_page), start=1):
+    bar = tqdm(total=total, unit="page", disable=not show_bar, file=sys.stderr, desc="normalize")
+    for done, result in enumerate(executor.map(process_page, tasks, lost_page, total=total), start=1):
         bar.update(1)
         if not show_bar and done % 1000 == 0:
-            log.info("normalized %d of %d pages", done, len(tasks))
+            log.info("normalized %d of %d pages", done, total)
         page = result["page"]
-        output.stage(page, keys[page], result)
-        outcomes[page] = _outcome(keys[page], result)
+        output.stage(page, ledger.key(page), result)
+        _record_outcome(ledger, page, result)
     bar.close()
-    return outcomes
 
 
-def _publish(output: OutputDir, outcomes: dict[str, Outcome], summary: RunSummary) -> None:
+def _record_outcome(ledger: Ledger, page: str, result: dict[str, Any]) -> None:
+    if "error" in result:
+        ledger.set_outcome(page, "failed", error=result["error"])
+    else:
+        ledger.set_outcome(page, "done", record_id=result["id"])
+
+
+def _publish(output: OutputDir, ledger: Ledger, summary: RunSummary) -> None:
     """Write the records, drop orphans, rebuild the collections and the index: the run's one commit.
 
     Pages are taken in path order, so which of two pages giving one record id keeps it does not depend
     on what earlier runs did.
     """
-    records: dict[str, str] = {}
-    owners: dict[str, str] = {}
-    index: dict[str, dict[str, str]] = {}
     with output.publishing():
-        for page in sorted(outcomes):
-            outcome = outcomes[page]
-            if outcome.error:
-                summary.errors.append(outcome.error)
+        for page, key, stamp, state, record_id, error in ledger.outcomes():
+            if error is not None or key is None:
+                summary.errors.append(error or error_entry(page, "process", RuntimeError("no result")))
                 continue
-            record_id = outcome.record_id
-            if record_id in owners:
-                error = DuplicateRecordIdError(f"record id {record_id} is already produced by {owners[record_id]}")
-                summary.errors.append(error_entry(page, error.stage, error))
+            if state == "unchanged":
+                known = ledger.previous(page)
+                assert known is not None      # an unchanged page is one the last index listed
+                record_id = known.id
+            owner = ledger.owner(record_id)
+            if owner is not None:
+                duplicate = DuplicateRecordIdError(f"record id {record_id} is already produced by {owner}")
+                summary.errors.append(error_entry(page, duplicate.stage, duplicate))
                 continue
-            if outcome.unchanged:
-                relative = outcome.unchanged["file"]
-                index[page] = outcome.unchanged
+            if state == "unchanged":
+                relative, sha256 = known.file, known.sha256
                 summary.unchanged += 1
                 summary.skipped += 1
             else:
                 try:
-                    relative, changed, sha256 = output.write_record(output.staged(page, outcome.key)["record"])
-                except (OSError, ValueError) as error:    # a name too long here, a link out of the output
-                    summary.errors.append(error_entry(page, "write", error))
+                    staged = output.staged(page, key)
+                    if staged is None:
+                        raise FileNotFoundError(f"the staged result of {page} vanished before it was published")
+                    relative, changed, sha256 = output.write_record(record_id, staged["record"])
+                except (OSError, ValueError) as failure:    # a name too long here, a link out of the output
+                    summary.errors.append(error_entry(page, "write", failure))
                     continue
-                index[page] = {"key": outcome.key, "id": record_id, "file": relative, "sha256": sha256}
                 summary.written += changed
                 summary.unchanged += not changed
-            owners[record_id] = page
-            records[record_id] = relative
+            ledger.publish(IndexEntry(page, key, record_id, relative, sha256, stamp, output.stamp(relative)))
         summary.failed = len(summary.errors)
-        summary.removed = len(output.remove_orphans(set(records.values())))
-        output.write_collections(records.items(), summary.errors, summary.pages)
-        output.write_file(INDEX_FILE, dumps(dict(sorted(index.items()))))
+        summary.removed = output.remove_orphans(ledger)
+        records_stamp = output.write_collections(ledger, summary.errors, summary.pages)
+        output.write_index(ledger.published(), records_stamp)

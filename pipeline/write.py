@@ -21,6 +21,7 @@ from typing import Any
 
 from pipeline import SCHEMA_VERSION, __version__
 from pipeline.fsio import LocalDir, UrlDir, open_dir, relative_ok
+from pipeline.ledger import IndexEntry, Ledger
 from pipeline.storage import inside, safe_name
 
 RECORDS_FILE = "records.jsonl"
@@ -28,6 +29,11 @@ ERRORS_FILE = "errors.jsonl"
 MANIFEST_FILE = "manifest.json"
 STAGING_DIR = ".staging"
 PUBLISHING_MARKER = ".publishing"
+# The index of what each page's record was made from: JSON Lines, a header and then one entry per page
+# in page order, read and written as a stream.
+INDEX_FILE = ".index.jsonl"
+INDEX_VERSION = 1
+LEGACY_INDEX_FILE = ".index.json"     # the whole index in one JSON object, as versions before 0.2 kept it
 
 
 def dumps(value: Any) -> bytes:
@@ -44,13 +50,17 @@ def record_path(out_dir: Path, record_id: str) -> Path:
     return inside(Path(out_dir), f"{safe_name(site)}/{safe_name(local)}.json")
 
 
-def record_files(root: Path) -> list[Path]:
-    """<site>/<name>.json under root: never hidden files or folders (temp files, staging), never links."""
-    return sorted(
-        p for p in Path(root).glob("*/*.json")
-        if not p.name.startswith(".") and not p.parent.name.startswith(".")
-        and not p.is_symlink() and not p.parent.is_symlink()
-    )
+def record_files(root: Path) -> Iterator[str]:
+    """<site>/<name>.json under root, as relative paths in sorted order: never hidden files or folders
+    (temp files, staging), never links. Streamed folder by folder."""
+    root = Path(root)
+    for site in sorted(os.listdir(root)):
+        folder = root / site
+        if site.startswith(".") or folder.is_symlink() or not folder.is_dir():
+            continue
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".json") and not name.startswith(".") and not (folder / name).is_symlink():
+                yield f"{site}/{name}"
 
 
 class OutputDir:
@@ -73,29 +83,60 @@ class OutputDir:
             inside(self.tree.root, relative)
         return relative
 
-    def write_record(self, record: dict[str, Any]) -> tuple[str, bool, str]:
-        """(relative file, whether its bytes changed, their sha256)."""
-        relative = self.record_file(record["id"])
-        data = dumps(record)
+    def write_record(self, record_id: str, data: bytes) -> tuple[str, bool, str]:
+        """Write a record's JSON bytes: (relative file, whether its bytes changed, their sha256)."""
+        relative = self.record_file(record_id)
         return relative, self.tree.write(relative, data), hashlib.sha256(data).hexdigest()
 
-    def intact(self, files: list[tuple[str, str]]) -> list[bool]:
-        """For each (relative file, sha256) the last run published: is that file still there, unaltered?"""
-        usable = [relative_ok(f) and f.count("/") == 1 and (not isinstance(self.tree, LocalDir)
-                                                           or self.tree.is_plain_file(f)) for f, _ in files]
-        contents = self.tree.read_many(f for (f, _), ok in zip(files, usable, strict=True) if ok)
+    def stamp(self, relative: str) -> str | None:
+        """A cheap fingerprint of a file as it lies (size and modification time), where the tree has one."""
+        return self.tree.stamp(relative) if isinstance(self.tree, LocalDir) else None
+
+    def intact(self, entries: list[IndexEntry]) -> list[bool]:
+        """For each record file the last run published: is it still there, unaltered?
+
+        A file whose stamp is the one the index took is not read again; any other is read and hashed.
+        """
+        usable = [relative_ok(e.file) and e.file.count("/") == 1 and (not isinstance(self.tree, LocalDir)
+                                                                     or self.tree.is_plain_file(e.file))
+                  for e in entries]
+        stamped = [ok and e.file_stamp is not None and self.stamp(e.file) == e.file_stamp
+                   for e, ok in zip(entries, usable, strict=True)]
+        to_read = [ok and not same for ok, same in zip(usable, stamped, strict=True)]
+        contents = self.tree.read_many(e.file for e, read in zip(entries, to_read, strict=True) if read)
         verdicts = []
-        for (_, sha256), ok in zip(files, usable, strict=True):
-            data = next(contents) if ok else None
-            verdicts.append(data is not None and hashlib.sha256(data).hexdigest() == sha256)
+        for entry, same, read in zip(entries, stamped, to_read, strict=True):
+            data = next(contents) if read else None
+            verdicts.append(same or (data is not None and hashlib.sha256(data).hexdigest() == entry.sha256))
         return verdicts
 
-    def read_index(self, name: str) -> dict[str, Any]:
+    def index_entries(self) -> Iterator[IndexEntry]:
+        """The entries of the index the last run published, streamed; nothing when there is none."""
+        for value in self._index_lines():
+            entry = IndexEntry.from_json(value)
+            if entry is not None:
+                yield entry
+
+    def index_header(self) -> dict[str, Any]:
+        return next((value for value in self._index_lines(header=True) if isinstance(value, dict)), {})
+
+    def _index_lines(self, header: bool = False) -> Iterator[Any]:
         try:
-            index = json.loads(self.tree.read(name))
-            return index if isinstance(index, dict) else {}
-        except (OSError, ValueError):
-            return {}
+            lines = self.tree.lines(INDEX_FILE)
+            first = next(lines, b"")
+            if header:
+                yield json.loads(first)
+                return
+            for line in lines:
+                yield json.loads(line)
+        except (OSError, ValueError):     # a damaged index costs a re-run of the pages it no longer lists
+            return
+
+    def write_index(self, entries: Iterable[IndexEntry], records_stamp: str | None) -> None:
+        header = {"index_version": INDEX_VERSION, "records_file_stamp": records_stamp}
+        self.tree.write_chunks(INDEX_FILE, _chain([dumps_line(header)], (dumps_line(e.to_json()) for e in entries)))
+        if self.tree.exists_file(LEGACY_INDEX_FILE):
+            self.tree.remove(LEGACY_INDEX_FILE)
 
     def write_file(self, name: str, data: bytes) -> bool:
         return self.tree.write(name, data)
@@ -104,24 +145,35 @@ class OutputDir:
         return hashlib.sha256(page.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
 
     def stage(self, page: str, key: str, result: dict[str, Any]) -> None:
-        """Keep one page's result (record or error entry) until the run publishes."""
-        entry = {"page": page, "key": key, **result}
-        name = self._staged_name(page)
-        self.tree.write(f"{STAGING_DIR}/{name}", dumps_line(entry), durable=False)
-        self._staged_names.add(name)
+        """Keep one page's result until the run publishes: a header line (page, key, and the record's id
+        or the error entry), then the record's bytes as they will be published."""
+        header = {"page": page, "key": key, **{k: v for k, v in result.items() if k != "record"}}
+        data = dumps_line(header) + result.get("record", b"")
+        self.tree.write(f"{STAGING_DIR}/{self._staged_name(page)}", data, durable=False)
 
-    def staged(self, page: str, key: str) -> dict[str, Any] | None:
-        """A result staged for this page from these very inputs (same key), by this run or a killed one."""
+    def staged(self, page: str, key: str, earlier_run: bool = False) -> dict[str, Any] | None:
+        """A result staged for this page from these very inputs (same key): its header, and the record's
+        bytes under "record". earlier_run: only one a killed run left (listed when this run began)."""
         name = self._staged_name(page)
-        if name not in self._staged_names:
+        if earlier_run and name not in self._staged_names:
             return None
         try:
-            entry = json.loads(self.tree.read(f"{STAGING_DIR}/{name}"))
+            header, _, record = self.tree.read(f"{STAGING_DIR}/{name}").partition(b"\n")
+            entry = json.loads(header)
         except (OSError, ValueError):
             return None
         if not isinstance(entry, dict) or entry.get("page") != page or entry.get("key") != key:
             return None
+        if "error" not in entry:
+            if not isinstance(entry.get("id"), str) or not record:
+                return None
+            entry["record"] = record
         return entry
+
+    @property
+    def has_earlier_staging(self) -> bool:
+        """Whether a killed run left staged results when this run began."""
+        return bool(self._staged_names)
 
     @contextmanager
     def publishing(self) -> Iterator[None]:
@@ -136,48 +188,59 @@ class OutputDir:
         self._staged_names.clear()
         self.tree.remove(PUBLISHING_MARKER)
 
-    def remove_orphans(self, keep: set[str]) -> list[str]:
-        """Records whose raw page is gone: the output mirrors the raw directory."""
-        removed = []
+    def remove_orphans(self, ledger: Ledger) -> int:
+        """Remove the records whose raw page is gone (the output mirrors the raw directory); how many."""
+        removed = 0
         for relative in self._record_files():
-            if relative not in keep:
+            if not ledger.is_published_file(relative):
                 self.tree.remove(relative)
-                removed.append(relative)
+                removed += 1
         return removed
 
-    def _record_files(self) -> list[str]:
+    def _record_files(self) -> Iterator[str]:
         if isinstance(self.tree, LocalDir):
-            return [p.relative_to(self.tree.root).as_posix() for p in record_files(self.tree.root)]
-        return sorted(f for f in self.tree.find() if f.count("/") == 1 and f.endswith(".json")
-                      and not any(part.startswith(".") for part in f.split("/")))
+            yield from record_files(self.tree.root)
+            return
+        yield from sorted(f for f in self.tree.find() if f.count("/") == 1 and f.endswith(".json")
+                          and not any(part.startswith(".") for part in f.split("/")))
 
-    def _record_lines(self, files: list[str]) -> Iterator[bytes]:
-        for relative, data in zip(files, self.tree.read_many(files), strict=True):
+    def _record_lines(self, entries: Iterable[IndexEntry]) -> Iterator[bytes]:
+        for entry in entries:
+            data = next(self.tree.read_many([entry.file]))
             if data is None:
-                raise FileNotFoundError(f"record file {relative} vanished while the run published it")
+                raise FileNotFoundError(f"record file {entry.file} vanished while the run published it")
             yield dumps_line(json.loads(data))
 
-    def write_collections(self, records: Iterable[tuple[str, str]], errors: list[dict[str, Any]], pages: int) -> None:
-        """records.jsonl (sorted by id), errors.jsonl (sorted by page) and manifest.json.
+    def write_collections(self, ledger: Ledger, errors: list[dict[str, Any]], pages: int) -> str | None:
+        """records.jsonl (sorted by id), errors.jsonl (sorted by page) and manifest.json; the stamp of
+        records.jsonl.
 
-        records.jsonl is streamed from the record files so memory stays flat however many there are.
+        records.jsonl is streamed from the record files so memory stays flat however many there are, and
+        left alone when it already holds the very records the last run published.
         """
-        ordered = sorted(records)
-        self.tree.write_chunks(RECORDS_FILE, self._record_lines([relative for _, relative in ordered]))
+        stamp = self.stamp(RECORDS_FILE)
+        unchanged = (stamp is not None and ledger.same_records_as_before()
+                     and self.index_header().get("records_file_stamp") == stamp)
+        if not unchanged:
+            self.tree.write_chunks(RECORDS_FILE, self._record_lines(ledger.published(order="id")))
+            stamp = self.stamp(RECORDS_FILE)
         errors = sorted(errors, key=lambda e: (e["page"], e["stage"]))
         self.tree.write(ERRORS_FILE, b"".join(dumps_line(e) for e in errors))
-        by_site: dict[str, int] = {}
-        for record_id, _ in ordered:
-            site = record_id.split(":", 1)[0]
-            by_site[site] = by_site.get(site, 0) + 1
+        by_site = ledger.published_by_site()
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "pipeline_version": __version__,
             "pages": pages,
-            "records": len(ordered),
+            "records": sum(by_site.values()),
             "failed": len(errors),
-            "records_by_site": dict(sorted(by_site.items())),
+            "records_by_site": by_site,
             "records_file": RECORDS_FILE,
             "errors_file": ERRORS_FILE,
         }
         self.tree.write(MANIFEST_FILE, dumps(manifest))
+        return stamp
+
+
+def _chain(*parts: Iterable[bytes]) -> Iterator[bytes]:
+    for part in parts:
+        yield from part

@@ -18,6 +18,7 @@ from pipeline.executors import DaskExecutor, LocalExecutor, make_executor, parse
 from pipeline.runner import code_fingerprint, normalize
 from pipeline.write import OutputDir
 from tests.conftest import ROOT, write_page
+from tests.outputs import output_files
 
 needs_distributed = pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
                                        reason="the dask extra (distributed) is not installed")
@@ -68,11 +69,6 @@ def build_corpus(raw: Path, pages: int = PAGES) -> None:
             write_page(raw, f"generic/memo-{n:03d}.html", MEMO.format(day=day, n=n))
 
 
-def output_files(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and p.name != ".lock"}
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     root = tmp_path_factory.mktemp("executors")
@@ -107,7 +103,7 @@ def test_workers_read_pages_by_url_from_shared_storage(corpus, cluster, tmp_path
     serial = output_files(corpus / "serial")
     assert output_files(tmp_path / "out").keys() == serial.keys()
     for name, data in output_files(tmp_path / "out").items():
-        if name != ".index.json":        # keys of pages behind a URL come from the listing, not the bytes
+        if name != ".index.jsonl":        # keys of pages behind a URL come from the listing, not the bytes
             assert data == serial[name], name
 
 
@@ -126,9 +122,9 @@ class KillingExecutor:
         self.killed: int | None = None
         self.results_after_kill = 0
 
-    def map(self, function, tasks, lost=None):
+    def map(self, function, tasks, lost=None, total=None):
         pids = sorted(self.inner.worker_pids().values())
-        for count, result in enumerate(self.inner.map(functools.partial(slowed, function), tasks, lost), start=1):
+        for count, result in enumerate(self.inner.map(functools.partial(slowed, function), tasks, lost, total), start=1):
             if count == self.after:
                 self.killed = pids[0]
                 os.kill(self.killed, signal.SIGKILL)
@@ -168,8 +164,8 @@ class FailingExecutor:
     def __init__(self, inner: DaskExecutor):
         self.inner = inner
 
-    def map(self, function, tasks, lost=None):
-        return self.inner.map(functools.partial(fails_on_memo_5, function), tasks, lost)
+    def map(self, function, tasks, lost=None, total=None):
+        return self.inner.map(functools.partial(fails_on_memo_5, function), tasks, lost, total)
 
 
 @needs_distributed

@@ -13,6 +13,7 @@ from pipeline.executors import LocalExecutor
 from pipeline.fsio import StorageUnavailableError, UrlDir, is_url, open_dir
 from pipeline.rawpages import MAX_PAGE_BYTES
 from pipeline.runner import normalize
+from tests.outputs import comparable, output_files
 from tests.test_executors import build_corpus
 
 fsspec = pytest.importorskip("fsspec", reason="the dask extra (fsspec) is not installed")
@@ -43,11 +44,11 @@ def upload(fs, local: Path, target: str) -> None:
 
 
 def local_files(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != ".lock"}
+    return output_files(out)
 
 
 def memory_files(fs, root: str) -> dict[str, bytes]:
-    return {path.removeprefix(root + "/"): fs.cat_file(path) for path in fs.find(root)}
+    return {path.removeprefix(root + "/"): comparable(path, fs.cat_file(path)) for path in fs.find(root)}
 
 
 def test_memory_urls_give_the_records_of_a_local_run(pages, tmp_path, memory):
@@ -61,7 +62,7 @@ def test_memory_urls_give_the_records_of_a_local_run(pages, tmp_path, memory):
     got = memory_files(fs, f"{bucket}/normalized")
     assert got.keys() == expected.keys()
     for name in expected:
-        if name != ".index.json":        # keys of pages behind a URL come from the listing, not the bytes
+        if name != ".index.jsonl":        # keys of pages behind a URL come from the listing, not the bytes
             assert got[name] == expected[name], name
     assert json.loads(got["records.jsonl"].splitlines()[0])["source"]["raw_path"].startswith("raw/")
 

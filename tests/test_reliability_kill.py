@@ -21,6 +21,7 @@ from pipeline.runner import code_fingerprint
 from pipeline.validate import validate_dir
 from pipeline.write import PUBLISHING_MARKER, STAGING_DIR
 from tests.conftest import ROOT, write_page
+from tests.outputs import output_files
 
 KILLS = 8
 MAX_ROUNDS = 3 * KILLS
@@ -64,12 +65,6 @@ def run(raw: Path, out: Path, workers: int = 1) -> subprocess.CompletedProcess:
     process = start_run(raw, out, workers)
     stdout, stderr = process.communicate(timeout=RUN_TIMEOUT)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-
-
-def output_files(out: Path) -> dict[str, bytes]:
-    """Everything a run leaves, but the lock file (which only exists to be locked)."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and p.name != ".lock"}
 
 
 def published_records(out: Path) -> dict[str, bytes]:
