@@ -71,5 +71,5 @@ lint: $(STAMP)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .hypothesis eval-report.json bench/.cache
-	rm -rf $(OUT)/*/ $(OUT)/records.jsonl $(OUT)/errors.jsonl $(OUT)/manifest.json $(OUT)/.index.json $(OUT)/.lock
+	rm -rf $(OUT)/*/ $(OUT)/records.jsonl $(OUT)/errors.jsonl $(OUT)/manifest.json $(OUT)/.index.jsonl $(OUT)/.lock
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
