@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.write import INDEX_FILE, index_without_stamps
+
 MB = 1_000_000
 SLOWEST_SHARE = 0.01
 WARMUP_PAGES = 20
@@ -138,11 +140,14 @@ def slowest(timing: Timing, names: Sequence[str], sizes: Sequence[int], labels: 
 
 
 def tree_digest(directory: Path, ignore: frozenset[str] = frozenset({".lock"})) -> dict[str, str]:
-    """sha256 of every file under `directory`, by relative path: equal digests mean identical output."""
+    """sha256 of every file under `directory`, by relative path: equal digests mean identical output.
+    The index is taken without the sizes and modification times it keeps of files on this disk."""
     digests = {}
     for path in sorted(Path(directory).rglob("*")):
         if path.is_file() and path.name not in ignore:
-            digests[path.relative_to(directory).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+            data = path.read_bytes()
+            data = index_without_stamps(data) if path.name == INDEX_FILE else data
+            digests[path.relative_to(directory).as_posix()] = hashlib.sha256(data).hexdigest()
     return digests
 
 

@@ -34,6 +34,8 @@ PUBLISHING_MARKER = ".publishing"
 INDEX_FILE = ".index.jsonl"
 INDEX_VERSION = 1
 LEGACY_INDEX_FILE = ".index.json"     # the whole index in one JSON object, as versions before 0.2 kept it
+# Fields of the index that describe files as they lie on one disk (sizes, modification times).
+FILE_STAMP_FIELDS = ("stamp", "file_stamp", "records_file_stamp")
 
 
 def dumps(value: Any) -> bytes:
@@ -42,6 +44,16 @@ def dumps(value: Any) -> bytes:
 
 def dumps_line(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def index_without_stamps(data: bytes) -> bytes:
+    """The index's content without its file stamps: what two output directories with the same records
+    share, for comparing them."""
+    lines = []
+    for line in data.splitlines():
+        value = json.loads(line)
+        lines.append(dumps_line({k: v for k, v in value.items() if k not in FILE_STAMP_FIELDS}))
+    return b"".join(lines)
 
 
 def record_path(out_dir: Path, record_id: str) -> Path:
