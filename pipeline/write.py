@@ -133,15 +133,16 @@ class OutputDir:
         return next((value for value in self._index_lines(header=True) if isinstance(value, dict)), {})
 
     def _index_lines(self, header: bool = False) -> Iterator[Any]:
+        """The index file's values; a damaged line is passed over (it costs a rerun of its page only)."""
         try:
             lines = self.tree.lines(INDEX_FILE)
             first = next(lines, b"")
-            if header:
-                yield json.loads(first)
-                return
-            for line in lines:
-                yield json.loads(line)
-        except (OSError, ValueError):     # a damaged index costs a re-run of the pages it no longer lists
+            for line in [first] if header else lines:
+                try:
+                    yield json.loads(line)
+                except ValueError:
+                    continue
+        except OSError:
             return
 
     def write_index(self, entries: Iterable[IndexEntry], records_stamp: str | None) -> None:

@@ -131,3 +131,63 @@ def test_parallel_workers_give_identical_output(raw_dir, tmp_path):
     normalize(raw_dir, single, workers=1, progress=False)
     normalize(raw_dir, double, workers=2, progress=False)
     assert output_files(single) == output_files(double)
+
+
+def test_a_rerun_does_not_hash_pages_whose_files_are_as_they_were(raw_dir, tmp_path, monkeypatch):
+    import pipeline.runner as runner
+
+    out = tmp_path / "normalized"
+    normalize(raw_dir, out, progress=False)
+    hashed = []
+    page_key = runner.page_key
+    monkeypatch.setattr(runner, "page_key", lambda raw, path, shown: hashed.append(path.name) or page_key(raw, path, shown))
+    page = raw_dir / "wilson" / "petrov-letter.txt"
+    page.touch()                                  # same bytes, new modification time: hashed, found unchanged
+    summary = normalize(raw_dir, out, progress=False)
+    assert hashed == ["petrov-letter.txt"]
+    assert (summary.written, summary.unchanged, summary.skipped) == (0, 3, 3)
+
+
+def test_a_record_file_edited_by_hand_is_made_again(raw_dir, tmp_path):
+    out = tmp_path / "normalized"
+    normalize(raw_dir, out, progress=False)
+    record = out / "wilson" / "petrov-letter.json"
+    original = record.read_bytes()
+    record.write_bytes(original.replace(b"1962-03-03", b"1962-03-09"))
+    summary = normalize(raw_dir, out, progress=False)
+    assert (summary.written, summary.unchanged) == (1, 2)
+    assert record.read_bytes() == original
+
+
+def test_records_jsonl_is_rebuilt_when_it_is_gone_or_changed(raw_dir, tmp_path):
+    out = tmp_path / "normalized"
+    normalize(raw_dir, out, progress=False)
+    collection = out / "records.jsonl"
+    original = collection.read_bytes()
+    collection.unlink()
+    normalize(raw_dir, out, progress=False)
+    assert collection.read_bytes() == original
+    collection.write_bytes(original[: len(original) // 2])
+    normalize(raw_dir, out, progress=False)
+    assert collection.read_bytes() == original
+
+
+def test_a_damaged_index_costs_only_a_rerun_of_the_pages(raw_dir, tmp_path):
+    out = tmp_path / "normalized"
+    normalize(raw_dir, out, progress=False)
+    before = output_files(out)
+    index = out / ".index.jsonl"
+    lines = index.read_bytes().splitlines(keepends=True)
+    index.write_bytes(lines[0] + b"{not json\n" + b"".join(lines[2:]))
+    summary = normalize(raw_dir, out, progress=False)
+    assert (summary.written, summary.unchanged, summary.skipped) == (0, 3, 2)
+    assert output_files(out) == before
+
+
+def test_the_index_of_earlier_versions_is_replaced(raw_dir, tmp_path):
+    out = tmp_path / "normalized"
+    out.mkdir()
+    (out / ".index.json").write_text('{"wilson/petrov-letter.txt": {"key": "0"}}')
+    normalize(raw_dir, out, progress=False)
+    assert not (out / ".index.json").exists()
+    assert len((out / ".index.jsonl").read_text().splitlines()) == 1 + 3
