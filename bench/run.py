@@ -97,7 +97,7 @@ class LoadedPages:
 
 def load_pages(corpus: Corpus) -> LoadedPages:
     names, pages, texts, sizes = [], [], [], []
-    for path in discover(corpus.raw_dir):
+    for path in sorted(discover(corpus.raw_dir)):
         page, _ = load_page(corpus.raw_dir, path)
         names.append(path.relative_to(corpus.raw_dir).as_posix())
         pages.append(page)

@@ -29,17 +29,18 @@ _HTML_END_WINDOW = 4096
 
 
 def discover(raw_dir: Path) -> Iterator[Path]:
-    """Page files under raw_dir, folder by folder in name order; hidden files and folders (state, locks)
-    are skipped. A stream: only the folder being read is held, never the whole tree's listing."""
-    folder = Path(raw_dir)
-    with os.scandir(folder) as listing:
-        entries = sorted((entry.name, entry.is_dir(follow_symlinks=False), entry.is_file())
-                         for entry in listing if not entry.name.startswith("."))
-    for name, is_folder, is_file in entries:
-        if is_folder:
-            yield from discover(folder / name)
-        elif is_file and Path(name).suffix.lower() in PAGE_SUFFIXES and not name.endswith(SIDECAR_SUFFIX):
-            yield folder / name
+    """Page files under raw_dir, in the order the file system lists them (sort them where order matters);
+    hidden files and folders (state, locks) are skipped. A stream: no listing is held in memory, however
+    many pages a folder has."""
+    with os.scandir(raw_dir) as listing:
+        for entry in listing:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from discover(Path(entry.path))
+            elif (entry.is_file() and os.path.splitext(entry.name)[1].lower() in PAGE_SUFFIXES
+                  and not entry.name.endswith(SIDECAR_SUFFIX)):
+                yield Path(entry.path)
 
 
 def check_page(raw_dir: Path, path: Path) -> int:
