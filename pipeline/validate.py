@@ -46,7 +46,7 @@ def validate_dir(out_dir: Path, raw_root: Path | None = None) -> tuple[int, list
     problems: list[str] = []
     records: dict[str, dict] = {}
     seen: dict[str, Path] = {}
-    files = [out_dir / relative for relative in record_files(out_dir)]
+    files = [out_dir / relative for relative in sorted(record_files(out_dir))]
     for path in files:
         name = path.relative_to(out_dir).as_posix()
         try:

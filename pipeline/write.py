@@ -63,16 +63,17 @@ def record_path(out_dir: Path, record_id: str) -> Path:
 
 
 def record_files(root: Path) -> Iterator[str]:
-    """<site>/<name>.json under root, as relative paths in sorted order: never hidden files or folders
-    (temp files, staging), never links. Streamed folder by folder."""
-    root = Path(root)
-    for site in sorted(os.listdir(root)):
-        folder = root / site
-        if site.startswith(".") or folder.is_symlink() or not folder.is_dir():
-            continue
-        for name in sorted(os.listdir(folder)):
-            if name.endswith(".json") and not name.startswith(".") and not (folder / name).is_symlink():
-                yield f"{site}/{name}"
+    """<site>/<name>.json under root as relative paths, in the order the file system lists them: never
+    hidden files or folders (temp files, staging), never links. No listing is held in memory."""
+    with os.scandir(root) as sites:
+        for site in sites:
+            if site.name.startswith(".") or not site.is_dir(follow_symlinks=False):
+                continue
+            with os.scandir(site.path) as names:
+                for entry in names:
+                    if (entry.name.endswith(".json") and not entry.name.startswith(".")
+                            and not entry.is_symlink()):
+                        yield f"{site.name}/{entry.name}"
 
 
 class OutputDir:
