@@ -144,6 +144,7 @@ _SENTENCE_GAP = re.compile(r"[.!?][\"”’)\]]*\s+")
 _LAST_WORD = re.compile(r"([^\W\d_]+)$")
 _LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS)) + 1  # a longer word before a period is no abbreviation
 _BRACKET_PAIRS = ("()", "[]", "“”")
+_BRACKET_PATTERNS = tuple((pair[0], re.compile(f"[{re.escape(pair)}]")) for pair in _BRACKET_PAIRS)
 _LEADING_JOINER = re.compile(r"^(?:and|also|as\s+well\s+as)\s+", re.I)
 
 _PUBLISHED_LEAD = re.compile(
@@ -203,6 +204,10 @@ _CONTRIBUTED_BY = re.compile(
     r"\b(?:[Oo]btained|[Cc]ontributed|[Dd]onated|[Pp]rovided)"
     rf"(?:,?\s+(?:and\s+)?(?:translated|edited|annotated|transcribed))*{_QUALIFIERS}\s+by:?\s+"
 )
+# Words every credit of the kind contains (lower-cased): most texts credit no one, and the patterns above
+# are slow to scan, so they only run on a text that has one of these.
+_TRANSLATION_WORDS = ("trans",)
+_CONTRIBUTION_WORDS = ("obtained", "contributed", "donated", "provided")
 _NAMES_END = re.compile(
     r"\s+(?:for|from|with|in|into|at|on|under|as|via|who|which|of\s+the)\b|[;:()\[\]“”\"]|(?<!\b[A-Z])\.(?=\s|$)"
 )
@@ -230,15 +235,18 @@ def parse_citation(text: str) -> Citation:
 
 def find_translators(text: str) -> list[str]:
     """Names credited with the translation: "Translated for CWIHP by X", "translated and edited by X, Y"."""
-    return _credited(_TRANSLATED_BY, text)
+    return _credited(_TRANSLATED_BY, _TRANSLATION_WORDS, text)
 
 
 def find_contributors(text: str) -> list[str]:
     """Names credited with obtaining the document: "Obtained by X", "Contributed by X", "Donated by X"."""
-    return _credited(_CONTRIBUTED_BY, text)
+    return _credited(_CONTRIBUTED_BY, _CONTRIBUTION_WORDS, text)
 
 
-def _credited(pattern: re.Pattern[str], text: str) -> list[str]:
+def _credited(pattern: re.Pattern[str], words: tuple[str, ...], text: str) -> list[str]:
+    lowered = (text or "").lower()
+    if not any(word in lowered for word in words):
+        return []
     text = " ".join((text or "").split())
     names: list[str] = []
     for match in pattern.finditer(text):
@@ -521,21 +529,21 @@ def _ends_in_identifier(upper: list[tuple[str, bool]]) -> bool:
 
 def _nesting(text: str) -> list[int]:
     """Bracket depth at each position; a bracket kind opened and never closed is not counted at all."""
-    total = [0] * (len(text) + 1)
-    for opener, closer in _BRACKET_PAIRS:
+    total: list[int] | None = None
+    for opener, brackets in _BRACKET_PATTERNS:
         if opener not in text:
             continue      # the depth stays 0 throughout
         depth, levels = 0, []
-        for char in text:
-            levels.append(depth)
-            if char == opener:
+        for bracket in brackets.finditer(text):   # the depth only changes at brackets
+            levels.extend([depth] * (bracket.start() + 1 - len(levels)))
+            if bracket.group() == opener:
                 depth += 1
-            elif char == closer and depth:
+            elif depth:
                 depth -= 1
-        levels.append(depth)
+        levels.extend([depth] * (len(text) + 1 - len(levels)))
         if depth == 0:
-            total = [a + b for a, b in zip(total, levels, strict=True)]
-    return total
+            total = levels if total is None else [a + b for a, b in zip(total, levels, strict=True)]
+    return total or [0] * (len(text) + 1)
 
 
 def _split_top_level(text: str, separators: str) -> list[str]:

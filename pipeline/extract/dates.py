@@ -592,7 +592,7 @@ def _place(head: str) -> str | None:
     return place.replace("[", "").replace("]", "")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1024)     # a page's lines are read several times; small, so memory levels off early
 def _read_dateline(line: str) -> tuple[str | None, _Found | None, str]:
     """(place, date, collapsed line); place is "" for a date alone and None when the line is no dateline."""
     line = " ".join(line.split())

@@ -33,21 +33,25 @@ TYPE_WORDS: tuple[tuple[str, str], ...] = (
     (r"note verbale|verbal note|notes?", "note"),
 )
 _TITLE_PATTERNS = tuple((re.compile(rf"\b(?:{p})\b", re.I), t) for p, t in TYPE_WORDS)
+# Any of them, to find where the earliest type phrase starts in one scan rather than one per pattern.
+_ANY_TYPE_WORDS = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p, _ in TYPE_WORDS) + r")\b", re.I)
 
 DESPATCH_FORM = re.compile(r"^(Sir|Excellency|Your Excellency):|\bI have the honou?r to\b", re.M)
 LETTER_FORM = re.compile(r"^(My )?Dear\b", re.M)
 
 
 def type_from_words(text: str) -> tuple[str, str] | None:
-    """(doc_type, matched words) for the earliest, longest type phrase in a title or label."""
-    best: tuple[int, int, str, str] | None = None
+    """(doc_type, matched words) for the earliest, longest type phrase in a title or label; of equally
+    long ones, the first in TYPE_WORDS."""
+    earliest = _ANY_TYPE_WORDS.search(text)
+    if earliest is None:
+        return None
+    best: tuple[str, str] | None = None
     for pattern, doc_type in _TITLE_PATTERNS:
-        for match in pattern.finditer(text):
-            key = (match.start(), -len(match.group(0)))
-            if best is None or key < best[:2]:
-                best = (key[0], key[1], doc_type, match.group(0))
-            break
-    return (best[2], best[3]) if best else None
+        match = pattern.match(text, earliest.start())
+        if match and (best is None or len(match.group(0)) > len(best[1])):
+            best = (doc_type, match.group(0))
+    return best
 
 
 def classify(title: str | None, type_labels: list[str], body: str) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache, wraps
 
@@ -138,10 +138,13 @@ ACRONYMS_WITH_VOWELS = frozenset({
 
 # --- Patterns.
 
-_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
+# Titles are scanned for dates at every position, and re tries case-insensitive alternatives one by one:
+# so month names are grouped under their abbreviations (the longest spelling is still tried first), and
+# look-aheads for the initials of month and weekday names reject most positions with one test.
+_MONTH = (r"(?=[adfjmnos])(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _DATE = (
-    r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+    r"(?:(?=[fmstw])(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
     rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|{_MONTH}\s+\d{{4}}"
@@ -159,10 +162,14 @@ _GLUED_BRACKET = re.compile(r"(?<=\w)\[([^\[\]]+)\]|\[([^\[\]]+)\](?=\w)")
 _BRACKET = re.compile(r"\[([^\[\]]*)\]")
 _VIA = re.compile(r"\[\s*via\s+([^\]]+)\]", re.I)
 _OFFICE_HOLDER = re.compile(r"^(?P<office>.+?)\s*\((?P<name>[^()]+)\)$")
-_REPLY_TO = re.compile(r",?\s*\b(?:in\s+)?(?:reply|response|answer)\s+to\s+(?P<who>.+?)(?:’s|'s)\b.*$", re.I)
+_REPLY_WORDS = ("reply", "response", "answer")
+_REPLY_TO = re.compile(
+    rf",?\s*\b(?:in\s+)?(?:{'|'.join(_REPLY_WORDS)})\s+to\s+(?P<who>.+?)(?:’s|'s)\b.*$", re.I)
 _SPLIT_MARKER = re.compile(r"\s+(to|for|from|by)\s+", re.I)
+# The look-ahead (implied by the rest) spares trying every document word at words not followed by to/for.
 _DOC_WORD_TO = re.compile(
-    r"\b(?:" + "|".join(sorted(DOC_TYPE_WORDS, key=len, reverse=True)) + r")s?\s+(?:to|for)\s+", re.I)
+    r"\b(?=\w++\s+(?:to|for)\s)(?:" + "|".join(sorted(DOC_TYPE_WORDS, key=len, reverse=True))
+    + r")s?\s+(?:to|for)\s+", re.I)
 _AUTHOR_OF = re.compile(
     r"^(?:from\s+the\s+)?(?:journal|diary|diaries|notebook|memoirs?|notes|report)\s+of\s+(?P<who>.+)$", re.I)
 _AUTHOR_FIRST = re.compile(
@@ -188,6 +195,7 @@ _OF_BODY = re.compile(r"\bof\s+(?:the\s+)?(.+)$")
 _TO_WORD = re.compile(r"\bto\b")
 _SPACE_BEFORE_COMMA = re.compile(r"\s+,")
 _LOWERCASE = re.compile(r"[a-z]")
+_DIGIT = re.compile(r"\d")
 _VOWEL = re.compile(r"[AEIOU]")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _NUMBERING = re.compile(r"[\d/-]+")
@@ -202,6 +210,9 @@ _NOT_NAME_CHARS = re.compile(r"[^\w\s-]")
 _PLAIN_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i",
                                 "ß": "ss", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "’": "'", "‘": "'"})
 _QUOTES = "“”\"'‘’«»„"
+# How an address line ("To X from Y", "From X to Y") starts before its edges are stripped: a cheap test,
+# as most lines of a text are none.
+_ADDRESS_OPENING = re.compile(rf"[\s,;:!{re.escape(_QUOTES)}]*(?:to|from):?\s", re.I)
 _NON_ASCII_CHARACTER = re.compile("[^\x00-\x7f]")
 _AND = re.compile(r"\s+(?:and|&)\s+")
 _LEADING_AND = re.compile(r"(?:and|&)\s+")
@@ -226,8 +237,10 @@ def _remembered_party(function: Callable[[str], Person | None]) -> Callable[[str
 
 # --- Words.
 
-# The same few thousand words come back on every page; their keys are worked out once.
-@lru_cache(maxsize=16384)
+# The same few thousand words come back on every page; their keys are worked out once. The caches are
+# small enough to fill within the first pages of a run, so a run's memory levels off early instead of
+# creeping up for tens of thousands of pages (lines are cached too, and they are long).
+@lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
     """Casefolded, accents stripped, typographic apostrophes made plain: the form tables are keyed by."""
     if not text.isascii():     # ASCII has nothing to decompose or strip
@@ -240,7 +253,7 @@ def _without_combining_mark(match: re.Match[str]) -> str:
     return "" if unicodedata.combining(match.group()) else match.group()
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _bare(token: str) -> str:
     """A token as a table key: normalized, without surrounding punctuation, final dot or possessive 's."""
     word = _norm(token).strip(",;:!?()[]\"“”")
@@ -364,7 +377,7 @@ def _resolve_brackets(text: str) -> str:
     "Filippov [Stalin]", the bracket names the real person behind the cover name; after a fuller name
     ("Pak Heon-yeong [Pak Hon Yong]") it is an alternative spelling and the name as written stays.
     """
-    text = _GLUED_BRACKET.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _join_glued_brackets(text)
     for match in reversed(list(_BRACKET.finditer(text))):
         content = match.group(1).strip()
         before = text[:match.start()].rstrip()
@@ -384,8 +397,20 @@ def _resolve_brackets(text: str) -> str:
     return " ".join(text.split())
 
 
+def _join_glued_brackets(text: str) -> str:
+    """Brackets glued to a word are completions, read in: "Com[rade]" is "Comrade"."""
+    # Most phrases have no brackets, and the pattern is slow to scan (it starts with a look-behind).
+    return _GLUED_BRACKET.sub(lambda m: m.group(1) or m.group(2), text) if "[" in text else text
+
+
+def _drop_lower_parentheticals(text: str) -> str:
+    """Without asides such as "(excerpt)" or "(with attachments)"."""
+    # Most phrases have no parenthesis, and the pattern is slow to scan (it starts with optional space).
+    return _LOWER_PARENTHETICAL.sub("", text) if "(" in text else text
+
+
 def _prepare(text: str) -> str:
-    text = _LOWER_PARENTHETICAL.sub("", _strip_edges(text))
+    text = _drop_lower_parentheticals(_strip_edges(text))
     text = _resolve_brackets(text)
     return _strip_edges(" ".join(_drop_leading(text.split())))
 
@@ -475,7 +500,8 @@ def _party(text: str) -> Person | None:
         if office_party and office_party.org and not office_party.role:
             return Person(name=holder.group("name").strip(), org=office)
         return Person(name=holder.group("name").strip(), role=office, org=_org_of_role(office))
-    phrase = _PARENTHETICAL.sub("", phrase)
+    if "(" in phrase:     # as in _drop_lower_parentheticals: rare, and the pattern scans slowly
+        phrase = _PARENTHETICAL.sub("", phrase)
     parts = [p.strip() for p in _split_top_level(phrase, ",") if p.strip()]
     if len(parts) == 2:
         first, second = (_classify(_strip_edges(" ".join(_drop_leading(p.split())))) for p in parts)
@@ -518,10 +544,9 @@ def _split_top_level(text: str, separator: str) -> list[str]:
     return parts
 
 
-def _split_list(text: str) -> list[tuple[str, str]]:
+def _split_list(text: str) -> Iterator[tuple[str, str]]:
     """(separator, item) pairs of a list "A, B, and C"; the separator is "" for the first item, "," or
-    "and"."""
-    items: list[tuple[str, str]] = []
+    "and". Lazily: readers stop at the first item that is no party, often early in a long sentence."""
     for n, chunk in enumerate(_split_top_level(text, ",")):
         chunk = chunk.strip()
         leading_and = _LEADING_AND.match(chunk)
@@ -533,8 +558,7 @@ def _split_list(text: str) -> list[tuple[str, str]]:
             else:
                 separator = "," if n else ""
             if piece.strip():
-                items.append((separator, piece.strip()))
-    return items
+                yield separator, piece.strip()
 
 
 def _before_prose(text: str) -> str:
@@ -567,19 +591,37 @@ def _is_bare_office(person: Person) -> bool:
     return person.name is None and person.role is not None and " " not in person.role.strip()
 
 
-def _party_phrases(text: str) -> tuple[list[str], bool]:
+def _list_items(text: str) -> Iterator[tuple[str, str]]:
+    """(separator, item) pairs of the list a text starts with (up to a colon), without empty items."""
+    for separator, item in _split_list(_split_top_level(text, ":")[0]):
+        item = item.strip(" ,;")
+        if item:
+            yield separator, item
+
+
+def _is_party_list(text: str) -> bool:
+    """Whether a text is parties and nothing else: _party_phrases would find some and call it complete,
+    but this stops at the first item that is not a party instead of looking for where its party ends."""
+    found = False
+    for _, item in _list_items(text):
+        if _opens_subject(item) or _party(item) is None:
+            return False
+        found = True
+    return found
+
+
+# The title rules try the same stretch of a title from several sides (each split candidate, then the
+# chosen sides again), and a page's opener is read more than once.
+@lru_cache(maxsize=1024)
+def _party_phrases(text: str) -> tuple[tuple[str, ...], bool]:
     """The party phrases a list starts with, and whether the whole text was parties.
 
     The list stops at the first item that is not a party: a subject clause, a quoted heading or prose.
     "Name, Office" and "Office, Name" pairs are one party; "Ambassadors and Ministers in ..." is one office.
     """
-    text = _split_top_level(text, ":")[0]
     found: list[tuple[str, str, Person]] = []
     complete = True
-    for separator, item in _split_list(text):
-        item = item.strip(" ,;")
-        if not item:
-            continue
+    for separator, item in _list_items(text):
         if _opens_subject(item):
             complete = False
             break
@@ -605,10 +647,10 @@ def _party_phrases(text: str) -> tuple[list[str], bool]:
                 phrases[-1] = (f"{last_text} and {item}", person)
                 continue
         phrases.append((item, person))
-    return [text for text, _ in phrases], complete
+    return tuple(text for text, _ in phrases), complete
 
 
-def _persons(phrases: list[str]) -> list[Person]:
+def _persons(phrases: Iterable[str]) -> list[Person]:
     return [p for p in (_party(phrase) for phrase in phrases) if p]
 
 
@@ -618,8 +660,9 @@ def _persons(phrases: list[str]) -> list[Person]:
 def _clean_title(title: str) -> str:
     text = _FRUS_NUMBER.sub("", " ".join(title.split()))
     text = _GLUED_FOOTNOTE.sub("", text)
-    text = _LOWER_PARENTHETICAL.sub("", text)
-    text = _TITLE_DATE.sub("", text)
+    text = _drop_lower_parentheticals(text)
+    if _DIGIT.search(text):     # no date without a digit, and the date pattern is slow to scan
+        text = _TITLE_DATE.sub("", text)
     text = _SPACE_BEFORE_COMMA.sub(",", text)
     if not _LOWERCASE.search(text):
         text = title_case_caps(text)
@@ -650,14 +693,12 @@ def _split_parties(text: str, first_is_sender: bool) -> tuple[str, str | None]:
                                    markers.index(m.group(1).lower()), m.start()))
     for match in candidates:
         left, right = text[:match.start()], text[match.end():]
-        left_phrases, left_complete = _party_phrases(left)
-        right_phrases, _ = _party_phrases(right)
-        if left_phrases and left_complete and right_phrases:
+        if _is_party_list(left) and _party_phrases(right)[0]:
             return left, right
     return text, None
 
 
-def _with_go_betweens(phrases: list[str]) -> list[Person]:
+def _with_go_betweens(phrases: Iterable[str]) -> list[Person]:
     """Recipients with the go-between of each "X [via Y]" listed after X."""
     people = []
     for phrase in phrases:
@@ -691,25 +732,33 @@ def parties_from_title(
     ("Record of a Conversation between A and B", "Andropov Report") give nothing (see author_from_title).
     ``signed_as``, the document's signature when known, settles which side of "A [B]" is the cover name.
     """
-    text = _clean_title(title)
+    sender_phrases, recipient_phrases, replied_to_text = _title_phrases(title)
     warnings: list[str] = []
-    replied_to: list[Person] = []
-    if reply := _REPLY_TO.search(text):
-        replied_to = _persons([reply.group("who")])
-        text = text[:reply.start()]
-    sender_text, recipient_text = _party_texts(text)
-    senders = []
-    if sender_text:
-        sender_phrases, _ = _party_phrases(sender_text)
-        senders = _persons([_uncover(p, signed_as, warnings) for p in sender_phrases])
-    recipients = _with_go_betweens(_party_phrases(recipient_text)[0]) if recipient_text else []
-    for person in replied_to:
+    senders = _persons([_uncover(p, signed_as, warnings) for p in sender_phrases])
+    recipients = _with_go_betweens(recipient_phrases)
+    for person in _persons([replied_to_text] if replied_to_text else []):
         if not any(_same_party(person, r) for r in recipients):
             recipients.append(person)
     for person in senders + recipients:
         if person.org and _norm(person.org) in SEATS_OF_GOVERNMENT:
             warnings.append(f"'{person.org}' is a capital standing for its government")
     return senders, recipients, warnings
+
+
+# A page asks about its title more than once: with its signature, and again when looking for an author.
+@lru_cache(maxsize=256)
+def _title_phrases(title: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """(sender phrases, recipient phrases, whom the title replies to) named by a title."""
+    text = _clean_title(title)
+    replied_to = None
+    # Few titles reply to anything, and the pattern is slow to scan: look for its words first.
+    folded = text.casefold()
+    if any(word in folded for word in _REPLY_WORDS) and (reply := _REPLY_TO.search(text)):
+        replied_to = reply.group("who")
+        text = text[:reply.start()]
+    sender_text, recipient_text = _party_texts(text)
+    return (_party_phrases(sender_text)[0] if sender_text else (),
+            _party_phrases(recipient_text)[0] if recipient_text else (), replied_to)
 
 
 def _party_texts(text: str) -> tuple[str | None, str | None]:
@@ -775,7 +824,7 @@ def _opener(line: str) -> tuple[str, str] | None:
     ("Dear X,", "To X", "for Comrade X", "Chairman [Mao], Comrade [Liu] Shaoqi ...:", "Sir:"); None
     otherwise. The addressee text is "" for a salutation that addresses nobody by name."""
     written = _MESSAGE_NUMBER.sub("", line.strip())
-    text = _GLUED_BRACKET.sub(lambda m: m.group(1) or m.group(2), written.lstrip(_QUOTES + " "))
+    text = _join_glued_brackets(written.lstrip(_QUOTES + " "))
     text = _BRACKETED_OPENER.sub(r"\1", text)
     if ":" in text and _norm(_strip_edges(text.split(":")[0])) in IMPERSONAL_SALUTES:
         return written[:written.index(":") + 1], ""
@@ -839,6 +888,8 @@ def split_salutation(first_lines: list[str]) -> str | None:
 def parties_from_address_line(line: str) -> tuple[list[Person], list[Person]]:
     """(senders, recipients) of an address line naming both sides: "To Foreign Minister X from Chargé
     d'affaires Y", "From X to Y". Other lines give ([], [])."""
+    if not _ADDRESS_OPENING.match(line):
+        return [], []
     text = _strip_edges(line)
     for pattern in (_ADDRESS_TO_FROM, _ADDRESS_FROM_TO):
         if match := pattern.match(text):

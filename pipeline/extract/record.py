@@ -57,12 +57,34 @@ class _Evidence:
         self.fields[field] = {"rule": rule, "span": span}
 
 
+class _DocView:
+    """A CleanDoc as the field rules read it, each part worked out once per page: blocks by kind, the
+    joined text, and the first and last lines (dateline, address line and salutation; closing and
+    signature)."""
+
+    def __init__(self, doc: CleanDoc):
+        self.text = doc.text
+        self._blocks: dict[str, list[Block]] = {}
+        for block in doc.blocks:
+            self._blocks.setdefault(block.kind, []).append(block)
+        self.head = _head_lines(doc.paragraphs)
+        self.tail = _tail_lines(doc.paragraphs)
+        self.salutation = split_salutation(self.head)
+
+    def first(self, kind: str) -> Block | None:
+        blocks = self._blocks.get(kind)
+        return blocks[0] if blocks else None
+
+    def all(self, kind: str) -> list[Block]:
+        return self._blocks.get(kind, [])
+
+
 def record_id(doc: CleanDoc, page: RawPage) -> str:
     local = page.local_id or page.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return f"{doc.site}:{safe_name(local)}"
 
 
-def _extract_date(doc: CleanDoc, evidence: _Evidence, warnings: list[str]) -> tuple[DateValue | None, str | None]:
+def _extract_date(doc: _DocView, evidence: _Evidence, warnings: list[str]) -> tuple[DateValue | None, str | None]:
     place = doc.first("place").text if doc.first("place") else None
     for kind in ("date", "dateline"):
         for block in doc.all(kind):
@@ -79,9 +101,9 @@ def _extract_date(doc: CleanDoc, evidence: _Evidence, warnings: list[str]) -> tu
     return value, place or found_place
 
 
-def _dateline_in_text(doc: CleanDoc, evidence: _Evidence) -> tuple[DateValue | None, str | None]:
+def _dateline_in_text(doc: _DocView, evidence: _Evidence) -> tuple[DateValue | None, str | None]:
     """A letter's own dateline heading its text, when the page gives no date of its own."""
-    lines = _head_lines(doc.paragraphs)[:3]
+    lines = doc.head[:3]
     for index, line in enumerate(lines):
         candidate = f"{line} {lines[index + 1]}" if line.endswith(",") and index + 1 < len(lines) else line
         if len(candidate) <= 80:
@@ -102,7 +124,7 @@ def _head_lines(paragraphs: list[str]) -> list[str]:
     return [line[:MAX_PARTY_LINE] for line in lines]
 
 
-def _parties(doc: CleanDoc, title: str | None, doc_type: str, signature: str | None,
+def _parties(doc: _DocView, title: str | None, doc_type: str, signature: str | None,
              evidence: _Evidence, warnings: list[str]) -> tuple[list[Person], list[Person]]:
     """Title or heading first; then the text's address line, salutation and signature refine it."""
     heading = doc.first("heading")
@@ -124,7 +146,7 @@ def _parties(doc: CleanDoc, title: str | None, doc_type: str, signature: str | N
         warnings.extend(notes)
         evidence.block("senders", authors)
 
-    head = _head_lines(doc.paragraphs)
+    head = doc.head
     if not senders:
         author = author_from_title(source_title) or next(filter(None, map(author_from_title, head[:2])), None)
         if author:
@@ -143,13 +165,12 @@ def _parties(doc: CleanDoc, title: str | None, doc_type: str, signature: str | N
             evidence.rule("senders", "text:address-line", line)
             evidence.rule("recipients", "text:address-line", line)
             break
-    salutation = split_salutation(head)
-    if salutation and doc_type not in UNADDRESSED_TYPES:
-        addressed = recipients_from_salutation(salutation)
+    if doc.salutation and doc_type not in UNADDRESSED_TYPES:
+        addressed = recipients_from_salutation(doc.salutation)
         if addressed:
             text_recipients += addressed
-            evidence.rule("recipients", "text:salutation", salutation)
-    signer = sender_from_signature(_tail_lines(doc.paragraphs))
+            evidence.rule("recipients", "text:salutation", doc.salutation)
+    signer = sender_from_signature(doc.tail)
     if signer and doc_type not in {"conversation_record", "minutes"}:
         text_senders.append(signer)
 
@@ -167,6 +188,8 @@ def _parties(doc: CleanDoc, title: str | None, doc_type: str, signature: str | N
         if not senders and described_senders:
             senders = described_senders
             evidence.block("senders", summary)
+    if not any(map(_is_unqualified_org, senders + recipients)):
+        return senders, recipients
     page_text = "\n".join(filter(None, [title, summary.text if summary else None, doc.text]))
     return _qualified_orgs(senders, page_text), _qualified_orgs(recipients, page_text)
 
@@ -177,12 +200,18 @@ def _catalogue_name(item: str) -> str:
     return f"{match.group('first')} {match.group('last')}" if match else item
 
 
+def _is_unqualified_org(party: Person) -> bool:
+    """An institution named by a short phrase alone ("Central Committee"), which may want a qualifier."""
+    return bool(party.org and not party.name and len(party.org.split()) <= 3 and party.org[0].isupper())
+
+
 def _qualified_orgs(parties: list[Person], text: str) -> list[Person]:
     """'Central Committee' becomes 'CCP Central Committee' when the page names it so elsewhere."""
     qualified = []
     for party in parties:
-        if party.org and not party.name and len(party.org.split()) <= 3 and party.org[0].isupper():
-            pattern = re.compile(rf"\b([A-Z][\w-]+) {re.escape(party.org)}\b")
+        if _is_unqualified_org(party):
+            # capital first, the word boundary as a look-behind: re then skips straight to capitals
+            pattern = re.compile(rf"([A-Z](?<!\w[A-Z])[\w-]+) {re.escape(party.org)}\b")
             counts = Counter(m.group(1) for m in pattern.finditer(text) if m.group(1) not in QUALIFIER_STOPWORDS)
             if counts:
                 qualifier = counts.most_common(1)[0][0]
@@ -191,7 +220,7 @@ def _qualified_orgs(parties: list[Person], text: str) -> list[Person]:
     return qualified
 
 
-def _citation(doc: CleanDoc, evidence: _Evidence) -> Citation | None:
+def _citation(doc: _DocView, evidence: _Evidence) -> Citation | None:
     block = doc.first("citation")
     credit = " ".join(b.text for b in doc.all("credit"))
     if not block:
@@ -211,7 +240,7 @@ def _citation(doc: CleanDoc, evidence: _Evidence) -> Citation | None:
     return citation
 
 
-def _text_of(doc: CleanDoc, kind: str, evidence: _Evidence, field: str | None = None) -> str | None:
+def _text_of(doc: _DocView, kind: str, evidence: _Evidence, field: str | None = None) -> str | None:
     block = doc.first(kind)
     if not block or not block.text.strip():
         return None
@@ -219,24 +248,24 @@ def _text_of(doc: CleanDoc, kind: str, evidence: _Evidence, field: str | None = 
     return block.text.strip()
 
 
-def _items(doc: CleanDoc, kind: str) -> list[str]:
+def _items(doc: _DocView, kind: str) -> list[str]:
     return [item for block in doc.all(kind) for item in block.items]
 
 
 def extract(doc: CleanDoc, page: RawPage) -> Record:
-    evidence = _Evidence(doc.text)
+    view = _DocView(doc)
+    evidence = _Evidence(view.text)
     warnings = list(doc.warnings)
 
-    title = _text_of(doc, "title", evidence)
-    date, place = _extract_date(doc, evidence, warnings)
-    type_labels = [b.text for b in doc.all("type_label")]
-    doc_type, type_rule = classify(title or (doc.first("heading").text if doc.first("heading") else None),
-                                   type_labels, doc.text)
+    title = _text_of(view, "title", evidence)
+    date, place = _extract_date(view, evidence, warnings)
+    type_labels = [b.text for b in view.all("type_label")]
+    doc_type, type_rule = classify(title or (view.first("heading").text if view.first("heading") else None),
+                                   type_labels, view.text)
     evidence.rule("doc_type", type_rule)
-    closing, signature = split_letter_end(_tail_lines(doc.paragraphs))
-    senders, recipients = _parties(doc, title, doc_type, signature, evidence, warnings)
-    salutation = split_salutation(_head_lines(doc.paragraphs))
-    for field, value in (("salutation", salutation), ("closing", closing), ("signature", signature)):
+    closing, signature = split_letter_end(view.tail)
+    senders, recipients = _parties(view, title, doc_type, signature, evidence, warnings)
+    for field, value in (("salutation", view.salutation), ("closing", closing), ("signature", signature)):
         if value:
             evidence.rule(field, f"text:{field}", value)
 
@@ -257,21 +286,21 @@ def extract(doc: CleanDoc, page: RawPage) -> Record:
         place=place,
         senders=senders,
         recipients=recipients,
-        summary=_text_of(doc, "summary", evidence),
-        body=doc.text,
-        salutation=salutation,
+        summary=_text_of(view, "summary", evidence),
+        body=view.text,
+        salutation=view.salutation,
         closing=closing,
         signature=signature,
-        footnotes=[b.text for b in doc.all("footnote")],
-        citation=_citation(doc, evidence),
-        places=_items(doc, "places"),
-        topics=_items(doc, "topics"),
-        people=_items(doc, "people"),
-        language=_text_of(doc, "language", evidence),
-        rights=_text_of(doc, "rights", evidence),
-        record_id=_text_of(doc, "record_id", evidence),
-        file_number=_text_of(doc, "file_number", evidence),
-        uploaded_date=_text_of(doc, "uploaded_date", evidence),
+        footnotes=[b.text for b in view.all("footnote")],
+        citation=_citation(view, evidence),
+        places=_items(view, "places"),
+        topics=_items(view, "topics"),
+        people=_items(view, "people"),
+        language=_text_of(view, "language", evidence),
+        rights=_text_of(view, "rights", evidence),
+        record_id=_text_of(view, "record_id", evidence),
+        file_number=_text_of(view, "file_number", evidence),
+        uploaded_date=_text_of(view, "uploaded_date", evidence),
         provenance=Provenance(
             pipeline_version=__version__,
             profile=doc.profile,
