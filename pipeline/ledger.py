@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # SQLite's page cache, in KiB (negative cache_size): the ledger's whole footprint in memory.
-CACHE_KIB = 2048
+CACHE_KIB = 512
 # Rows fetched from a cursor at a time while streaming.
 FETCH_ROWS = 512
 
