@@ -152,8 +152,9 @@ def page_key(raw_dir: Path, path: Path, shown: str) -> str:
 
 
 def page_stamp(path: Path, shown: str) -> str:
-    """A cheap fingerprint of what page_key hashes: sizes and modification times of the page and its
-    sidecar, the path records show, and the code. While it is the same the key is too, as for make and rsync."""
+    """A cheap fingerprint of what page_key hashes: size, modification and change times and inode of the
+    page and its sidecar, the path records show, and the code. While it is the same the key is too (as
+    make and rsync judge files); the change time catches a rewrite that put the old mtime back."""
     digest = hashlib.sha256(code_fingerprint().encode())
     digest.update(shown.encode("utf-8", "surrogatepass") + b"\0")
     for file in (path, sidecar_path(path)):
@@ -162,7 +163,7 @@ def page_stamp(path: Path, shown: str) -> str:
         except OSError:
             digest.update(b"-\0")
         else:
-            digest.update(f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}\0".encode())
+            digest.update(f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}\0".encode())
     return digest.hexdigest()[:32]
 
 

@@ -191,3 +191,17 @@ def test_the_index_of_earlier_versions_is_replaced(raw_dir, tmp_path):
     normalize(raw_dir, out, progress=False)
     assert not (out / ".index.json").exists()
     assert len((out / ".index.jsonl").read_text().splitlines()) == 1 + 3
+
+
+def test_a_page_rewritten_with_its_old_modification_time_is_made_again(raw_dir, tmp_path):
+    import os
+
+    out = tmp_path / "normalized"
+    normalize(raw_dir, out, progress=False)
+    page = raw_dir / "wilson" / "petrov-letter.txt"
+    before = page.stat()
+    page.write_bytes(page.read_bytes().replace(b"March 3, 1962", b"March 9, 1962"))     # same size
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    summary = normalize(raw_dir, out, progress=False)
+    assert summary.written == 1
+    assert json.loads((out / "wilson" / "petrov-letter.json").read_text())["date"]["edtf"] == "1962-03-09"
