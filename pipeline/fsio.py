@@ -109,12 +109,13 @@ class LocalDir:
             yield from handle
 
     def stamp(self, relative: str) -> str | None:
-        """Size and modification time of the file (not of a link's target), or None when there is none."""
+        """Size, modification and change times and inode of the file (not of a link's target), or None
+        when there is none: any rewrite changes one of them, even one that puts the old mtime back."""
         try:
             info = os.lstat(self.root / relative)
         except OSError:
             return None
-        return f"{info.st_size}:{info.st_mtime_ns}"
+        return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
     def exists_file(self, relative: str) -> bool:
         return (self.root / relative).is_file()
