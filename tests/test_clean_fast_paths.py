@@ -17,6 +17,8 @@ TRICKY = [
     "line\u2028separator\u2029paragraph", "soft\u00adhyphen zero\u200bwidth no\u00a0break", "bom\ufeffinside",
     "bidi\u202aembedding\u206b", "CR\r\nLF\rCR", "tab\tand\x0cform feed\x1bescape", "Москва, 12 мая", "中文 文本",
     "“curly” quotes — dash … ellipsis", "ﬁ ligature", "Ｆｕｌｌ width", "a\x85b",
+    "the “Café” and “Résumé” talks", "Ã© in a line\nand é” in the next", "Ã ", "voilÃ le travail",
+    "naÃ¯ve\ncafé”", "×² and ×³", "Москва — “Прага”", "√± mojibake",
 ]
 
 
@@ -43,7 +45,10 @@ def test_clean_non_ascii_text_comes_back_unchanged():
     assert decode.normalize_text(text) is text
 
 
-@pytest.mark.parametrize("text", ["", "a b", " \t\n\x0b\x0c\x1c\x1fx ", "Zieliński\u00a0met\u2003him", "x\u3000y z"])
+@pytest.mark.parametrize("text", [
+    "", "a b", " \t\n\x0b\x0c\x1c\x1fx ", "Zieliński\u00a0met\u2003him", "x\u3000y z", "中文 文本\u2028\u2029",
+    "a\x85b\u1680c\u205fd\u202fe\u200af\u2000g é", "lone \ud800 surrogate\u3000",
+])
 def test_non_space_counts_like_split(text):
     assert page_html._non_space(text) == len("".join(text.split()))
 
@@ -51,7 +56,7 @@ def test_non_space_counts_like_split(text):
 def test_text_content_matches_lxml():
     root = lxml.html.document_fromstring(
         "<html><body><div>One <b>two</b> three<br>four<script>var x;</script><p>five &amp; six</p></div>"
-        "tail</body></html>"
+        "tail<p></p><p>&lt;&#160;&eacute;</p><span> spaced </span></body></html>"
     )
     for element in root.iter():
         assert page_html.text_content(element) == element.text_content()

@@ -6,7 +6,7 @@ knowledge and lives in the profile modules under ``pipeline.sites``.
 
 from __future__ import annotations
 
-from pipeline.clean.decode import decode_page
+from pipeline.clean.decode import decode_page_source
 from pipeline.models import CleanDoc, RawPage
 
 
@@ -15,8 +15,8 @@ def clean(page: RawPage) -> CleanDoc:
     # Imported here: the site profiles themselves build on pipeline.clean's helpers.
     from pipeline.sites import profile_for_page
 
-    text = decode_page(page)
+    text, encoded = decode_page_source(page)
     profile = profile_for_page(page, text)
     if page.media_type == "text/html":
-        return profile.clean_html(text, page)
+        return profile.clean_html(text, page, encoded)
     return profile.clean_text(text, page)

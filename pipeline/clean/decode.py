@@ -8,6 +8,7 @@ import unicodedata
 
 import ftfy
 from charset_normalizer import CharsetMatches, from_bytes
+from ftfy.badness import is_bad
 
 from pipeline.models import DecodeError, NotADocumentError, RawPage
 
@@ -34,9 +35,12 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
     normalization="NFC",
 )
 # ftfy costs about a third of a millisecond per paragraph even when it changes nothing, and most text
-# gives it nothing to do: it is skipped unless the text holds something one of its steps acts on. Every
-# sequence ftfy's mojibake heuristic (ftfy.badness) flags has two adjacent non-ASCII characters or one of
-# C1 controls, Œ, œ, Ã, Â; its other steps act on the line and paragraph separators, surrogates, the
+# gives it nothing to do: it is skipped unless the text holds something one of its steps acts on. Its
+# encoding repair leaves a line alone when its mojibake heuristic (ftfy.badness.is_bad) flags nothing there,
+# and what the heuristic flags in a line it flags in the whole text (its one pattern anchored at a line's
+# start needs Ã or Â, which always go to ftfy). Every sequence it flags has two adjacent non-ASCII characters
+# or one of C1 controls, Œ, œ, Ã, Â: such a pair is looked for first, the heuristic being a long regular
+# expression. Its other steps act on the line and paragraph separators, surrogates, the
 # bidi and interlinear-annotation controls and the byte order mark (C0 controls are gone by then), and on
 # text that is not NFC. (Two searches that each start with a character class: an alternation makes the
 # regular expression engine try every position.)
@@ -74,7 +78,7 @@ _BINARY_SIGNATURES = (
     (b"{\\rtf", "an RTF document"),
     (b"\x7fELF", "an executable"),
 )
-_BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_BINARY_CONTROL = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 _BINARY_CONTROL_SHARE = 0.10
 _SNIFF_BYTES = 4096
 
@@ -121,7 +125,8 @@ def binary_kind(data: bytes) -> str | None:
     if any(data.startswith(bom) for bom, _ in _BOMS) or _utf16_without_bom(data):
         return None
     sample = data[:_SNIFF_BYTES]
-    if len(_BINARY_CONTROL.findall(sample)) > len(sample) * _BINARY_CONTROL_SHARE:
+    # (what a byte deletion table removes, counted: a regular expression takes far longer to find them)
+    if len(sample) - len(sample.translate(None, _BINARY_CONTROL)) > len(sample) * _BINARY_CONTROL_SHARE:
         return "binary data (control bytes)"
     return None
 
@@ -166,19 +171,24 @@ def _plausible(codec: str, data: bytes, matches: CharsetMatches) -> bool:
 
 def decode_bytes(data: bytes, declared: str | None = None, html: bool = False) -> str:
     """Decode with, in order of trust: a BOM, valid UTF-8, a plausible declared charset, detection."""
+    return _decode(data, declared, html)[0]
+
+
+def _decode(data: bytes, declared: str | None, html: bool) -> tuple[str, bool]:
+    """``decode_bytes``, and whether the text is the bytes read as UTF-8 (so the bytes are its UTF-8 form)."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return data.decode(codec, errors="replace")
+            return data.decode(codec, errors="replace"), False
     utf16 = _utf16_without_bom(data)
     if utf16:
-        return data.decode(utf16, errors="replace")
+        return data.decode(utf16, errors="replace"), False
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), True
     except UnicodeDecodeError:
         pass
     text = _mostly_utf8(data)
     if text is not None:
-        return text
+        return text, False
     matches = _detected(data)
     candidates = [_known_codec(declared)]
     if html:
@@ -191,10 +201,10 @@ def decode_bytes(data: bytes, declared: str | None = None, html: bool = False) -
         except UnicodeDecodeError:
             continue
         if not _looks_wrong(text) and _plausible(codec, data, matches):
-            return text
+            return text, False
     guess = _best_guess(matches)
     if guess:
-        return data.decode(guess, errors="replace")
+        return data.decode(guess, errors="replace"), False
     raise DecodeError("cannot determine the character encoding of the page")
 
 
@@ -211,7 +221,8 @@ def normalize_text(text: str) -> str:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
-    if _FTFY_CHARACTER.search(text) or _NON_ASCII_PAIR.search(text) or not unicodedata.is_normalized("NFC", text):
+    if _FTFY_CHARACTER.search(text) or not unicodedata.is_normalized("NFC", text) or (
+            _NON_ASCII_PAIR.search(text) and is_bad(text)):
         text = ftfy.fix_text(text, _FTFY_CONFIG)
     if _INVISIBLE_OR_SPACE.search(text):    # str.translate looks up every character of non-ASCII text
         text = text.translate(_INVISIBLE).translate(_SPACES)
@@ -220,13 +231,21 @@ def normalize_text(text: str) -> str:
 
 def decode_page(page: RawPage) -> str:
     """The page's text, ready for a cleaner (HTML pages stay markup)."""
+    return decode_page_source(page)[0]
+
+
+def decode_page_source(page: RawPage) -> tuple[str, bytes | None]:
+    """``decode_page``, and for HTML the page's bytes when they are the markup in UTF-8: the HTML parser
+    reads those as they are, and encoding the markup again costs more than decoding it did."""
     if not page.data.strip():
         raise DecodeError("the page is empty")
     html = page.media_type == "text/html"
     kind = binary_kind(page.data)
     if kind:
         raise NotADocumentError(f"the file is {kind}, not {'an HTML' if html else 'a text'} page")
-    text = decode_bytes(page.data, page.charset, html=html)
-    if not html and "\x00" in text:
+    text, utf8 = _decode(page.data, page.charset, html)
+    if html:
+        return text, page.data if utf8 else None
+    if "\x00" in text:
         text = text.replace("\x00", "")
-    return normalize_text(text) if not html else text
+    return normalize_text(text), None

@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import AnyStr
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
@@ -53,10 +54,6 @@ _LAYOUT_CONTENT_TAGS = frozenset("table p div ul ol h1 h2 h3 blockquote".split()
 _PAGE_LEVEL_TAGS = ("header", "footer")
 _CONTENT_ROOTS = frozenset(("html", "body", "main", "article"))
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
-# Both kinds of Cloudflare e-mail obfuscation in one walk (attribute axes cost libxml2 less than predicates).
-_CLOUDFLARE_EMAILS = etree.XPath(
-    "//@data-cfemail | //a/@href[contains(., '/cdn-cgi/l/email-protection#')]"
-)
 _TABLE_ROWS = etree.XPath("./tr|./tbody/tr|./thead/tr")
 _ROW_CELLS = etree.XPath("./th|./td")
 _JSON_LD_SCRIPTS = etree.XPath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]")
@@ -67,11 +64,13 @@ _VISIBLE_TEXT = etree.XPath(
 _NEVER_TEXT_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "object", "embed", "iframe")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_NOT_CONTROL_BYTES = bytes(set(range(256)) - {*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F})
 _ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+_ASCII_BYTES = bytes(range(0x80))
 # Counting non-space characters in slices of this size lets a "long enough?" question stop early.
-_COUNT_CHUNK = 1024
-_BINARY_JUNK = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
+_COUNT_CHUNK = 4096
+# Control characters that are no text (as UTF-8 bytes, which these are alone), and U+FFFD left by decoding.
+_BINARY_CONTROLS = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 _BINARY_SIGNATURES = (
     (re.compile(r"^\s*%PDF-"), "a PDF file"),
     (re.compile(r"^.{0,3}PNG\r?\n"), "a PNG image"),
@@ -93,6 +92,7 @@ _DOCUMENT_FILE = re.compile(r"\.(pdf|tiff?|jpe?g|png|djvu)$", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # What XPath's translate(@type, 'PASWORD', 'pasword') does: type="Password" is a password field too.
 _PASSWORD_CASE = str.maketrans("PASWORD", "pasword")
+_CFEMAIL_LINK = "/cdn-cgi/l/email-protection#"
 _CFEMAIL_HREF = re.compile(r"/cdn-cgi/l/email-protection#([0-9a-fA-F]+)$")
 _JSON_TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _JSON_WRAPPER = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
@@ -155,16 +155,19 @@ class PageMetadata:
 _local = threading.local()
 
 
-def _parser() -> lxml.html.HTMLParser:
-    """One parser per thread: lxml keeps the error log (read for depth overruns) on the parser."""
-    parser = getattr(_local, "parser", None)
+def _parser(encoding: str | None = None) -> lxml.html.HTMLParser:
+    """One parser per thread and input encoding: lxml keeps the error log (read for depth overruns) on the parser."""
+    parsers = getattr(_local, "parsers", None)
+    if parsers is None:
+        parsers = _local.parsers = {}
+    parser = parsers.get(encoding)
     if parser is None:
         # HTML parsing never loads a DTD or external entities; no_network also covers XInclude-like lookups.
         # Comments and processing instructions are never text: the parser leaves them out, joining the text
         # around them.
         parser = lxml.html.HTMLParser(
             no_network=True, huge_tree=False, remove_pis=True, remove_comments=True,
-            default_doctype=False, collect_ids=False,
+            default_doctype=False, collect_ids=False, encoding=encoding,
         )
         # lxml.html picks each element's class in a Python method, called whenever Python first touches an
         # element; the cleaners use none of its form-field classes, and a lookup in C makes every walk cheaper.
@@ -172,7 +175,7 @@ def _parser() -> lxml.html.HTMLParser:
             element=HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
             entity=lxml.html.HtmlEntity,
         ))
-        _local.parser = parser
+        parsers[encoding] = parser
     return parser
 
 
@@ -185,12 +188,18 @@ def refuse_binary(markup: str | bytes) -> None:
         if signature.search(head):
             raise NotADocumentError(f"the file is {what}, not an HTML page")
     sample = markup[:4096].replace("\x00", "")
-    if sample and len(_BINARY_JUNK.findall(sample)) > len(sample) * 0.05:
+    if sample and _binary_junk(sample) > len(sample) * 0.05:
         raise NotADocumentError(
             "the file holds binary data (control bytes and undecodable characters), not HTML"
         )
     if "<" not in markup[:200_000]:
         raise NotADocumentError("the file holds no HTML markup")
+
+
+def _binary_junk(sample: str) -> int:
+    """Control characters and U+FFFD in the sample (a byte deletion table counts them faster than a regex)."""
+    data = sample.encode("utf-8", "surrogatepass")
+    return len(data) - len(data.translate(None, _BINARY_CONTROLS)) + sample.count("\ufffd")
 
 
 # True when some element lies deeper than MAX_DEPTH: one step per level, each over that level's elements.
@@ -207,18 +216,27 @@ _INLINE_FORMATTING = re.compile(
 )
 
 
-def _document(markup: str, parser: lxml.html.HTMLParser) -> HtmlElement:
+def _document(markup: str | bytes, parser: lxml.html.HTMLParser) -> HtmlElement:
     try:
         return lxml.html.document_fromstring(markup, parser=parser)
     except (etree.ParserError, ValueError) as error:    # only comments or declarations: "Document is empty"
         raise NotADocumentError(f"the file holds no HTML elements ({error})") from None
 
 
-def parse_html(markup: str) -> HtmlElement:
-    """Parse with the network off and the nesting depth bounded; junk before the root is tolerated."""
-    parser = _parser()
-    root = _document(markup, parser)
+def parse_html(markup: str, encoded: bytes | None = None) -> HtmlElement:
+    """Parse with the network off and the nesting depth bounded; junk before the root is tolerated.
+
+    ``encoded``: the markup in UTF-8, when at hand; libxml2 reads UTF-8 without converting the text first.
+    """
+    # Text opening with an XML declaration stays text: lxml refuses text that declares its encoding.
+    if encoded is not None and not markup.startswith("<?xml"):
+        parser = _parser("utf-8")
+        root = _document(encoded, parser)
+    else:
+        parser = _parser()
+        root = _document(markup, parser)
     if _depth_overrun(parser) or _TOO_DEEP(root):
+        parser = _parser()
         root = _document(_INLINE_FORMATTING.sub("", markup), parser)
         if _depth_overrun(parser) or _TOO_DEEP(root):
             raise NotADocumentError(
@@ -231,27 +249,47 @@ def parse_html(markup: str) -> HtmlElement:
 # ------------------------------------------------------------------------------------- page preparation
 
 def _from_web_archive(markup: str, encoded: bytes | None = None) -> bool:
-    """``encoded``: the markup in UTF-8, when at hand (ASCII is found faster in bytes than in wide text)."""
-    # Plain substring tests first: a regular expression alternation scans the whole page a character at a time.
-    text: str | bytes = encoded if encoded is not None else markup
-    marks = (b"web.archive.org", b"/web/") if encoded is not None else ("web.archive.org", "/web/")
-    return marks[0] in text or (marks[1] in text and bool(_WAYBACK_DIGITS.search(markup)))
+    """``encoded``: the markup in UTF-8, when at hand (bytes are searched faster than wide text)."""
+    # Substring searches: a regular expression scans the whole page a character at a time. Pages link other
+    # "/web/" paths too (a PDF viewer's): the capture's digits decide.
+    if encoded is None:
+        return "web.archive.org" in markup or any(
+            _WAYBACK_DIGITS.match(markup, at) for at in _positions(markup, "/web/")
+        )
+    # 64 bytes hold the longest match in the widest characters; decoding drops a character cut at the end.
+    return b"web.archive.org" in encoded or any(
+        _WAYBACK_DIGITS.match(encoded[at: at + 64].decode("utf-8", "ignore")) for at in _positions(encoded, b"/web/")
+    )
+
+
+def _positions(text: AnyStr, mark: AnyStr) -> Iterator[int]:
+    at = text.find(mark)
+    while at != -1:
+        yield at
+        at = text.find(mark, at + 1)
 
 
 def _unwrap_web_archive(root: HtmlElement, markup: str, encoded: bytes | None = None) -> None:
     if not _from_web_archive(markup, encoded):
         return
-    for element_id in _WAYBACK_IDS:
-        for element in root.xpath("//*[@id=$id]", id=element_id):
-            element.drop_tree()
-    for attribute in _URL_ATTRIBUTES:
-        for element in root.xpath(f"//*[@{attribute}]"):
-            value = element.get(attribute)
-            unwrapped = _WAYBACK_PREFIX.sub("", value)
-            if unwrapped != value:
-                if unwrapped.startswith("//"):
-                    unwrapped = "https:" + unwrapped
-                element.set(attribute, unwrapped)
+    # One walk finds both; what lay in the archive's own elements is rewritten after they left the page, to
+    # no effect on it.
+    toolbar: list[HtmlElement] = []
+    links: list[tuple[HtmlElement, str, str]] = []
+    for element in root.iter(etree.Element):
+        for name, value in element.items():
+            if name in _URL_ATTRIBUTES:
+                links.append((element, name, value))
+            elif name == "id" and value in _WAYBACK_IDS:
+                toolbar.append(element)
+    for element in toolbar:
+        element.drop_tree()
+    for element, attribute, value in links:
+        unwrapped = _WAYBACK_PREFIX.sub("", value)
+        if unwrapped != value:
+            if unwrapped.startswith("//"):
+                unwrapped = "https:" + unwrapped
+            element.set(attribute, unwrapped)
 
 
 def decode_cfemail(hex_string: str) -> str | None:
@@ -268,26 +306,30 @@ def decode_cfemail(hex_string: str) -> str | None:
         return None
 
 
-def _decode_cloudflare_emails(root: HtmlElement) -> None:
-    found = _CLOUDFLARE_EMAILS(root)
-    for element in [value.getparent() for value in found if value.attrname == "data-cfemail"]:
+def _decode_cloudflare_emails(index: PageIndex) -> None:
+    marked = [element for element, _ in index.with_attribute("data-cfemail")]
+    links = [element for element, href in index.with_attribute("href") if element.tag == "a" and _CFEMAIL_LINK in href]
+    for element in marked:
         address = decode_cfemail(element.get("data-cfemail", ""))
         if address is None:
             continue
-        tail = element.tail
+        before, tail = element.items(), element.tail
         element.clear()
         element.text, element.tail = address, tail
         if element.tag == "a":
             element.set("href", "mailto:" + address)
-    for link in [value.getparent() for value in found if value.attrname == "href"]:
+        index.attributes_changed(element, before)
+    for link in links:
         match = _CFEMAIL_HREF.search(link.get("href", ""))
         address = decode_cfemail(match.group(1)) if match else None
         if address:
+            before = link.items()
             link.set("href", "mailto:" + address)
             if "protected]" in text_content(link):
                 tail = link.tail
                 link.clear()
                 link.text, link.tail, link.attrib["href"] = address, tail, "mailto:" + address
+            index.attributes_changed(link, before)
 
 
 def _remove(element: HtmlElement) -> None:
@@ -325,7 +367,10 @@ def visible_text(root: HtmlElement) -> str:
 
 
 def text_content(element: HtmlElement) -> str:
-    """element.text_content(): libxml2's text serializer gives the same string several times faster."""
+    """element.text_content(): libxml2's text serializer gives the same string several times faster, and an
+    element without children has its text alone."""
+    if not len(element) and isinstance(element.tag, str):
+        return element.text or ""
     return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
 
 
@@ -350,11 +395,22 @@ class _VisibleText:
     def __init__(self, root: HtmlElement):
         body = _body(root)
         scope = body if body is not None else root
-        # Scripts and styles hold text only: their own text is all of it.
-        self._invisible = sum(
-            _non_space(e.text or "") if not len(e) else text_size(e) for e in scope.iter(*_INVISIBLE_TAGS)
-        )
-        self._text = text_content(scope)
+        invisible = list(scope.iter(*_INVISIBLE_TAGS))
+        self._invisible = 0
+        if not invisible:
+            self._text = text_content(scope)
+        elif all(e.getparent() is scope for e in invisible):
+            # Scripts and styles right under the body (as on most pages): its text without theirs is the visible
+            # text, and a question about its start is answered without counting the scripts' text.
+            self._text = (scope.text or "") + "".join(
+                (child.tail or "") if child.tag in _INVISIBLE_TAGS
+                else etree.tostring(child, method="text", encoding="unicode", with_tail=True)
+                for child in scope
+            )
+        else:
+            # Scripts and styles hold text only: their own text is all of it.
+            self._invisible = sum(_non_space(e.text or "") if not len(e) else text_size(e) for e in invisible)
+            self._text = text_content(scope)
         self._counted = 0      # non-space characters of self._text[:self._end]
         self._end = 0
 
@@ -373,7 +429,13 @@ def _non_space(text: str) -> int:
     """len("".join(text.split())): the characters that are not white space."""
     if text.isascii():     # deleting str.split's ASCII white space from bytes is much faster than splitting
         return len(text.encode("ascii").translate(None, _ASCII_SPACE))
-    return len("".join(text.split()))
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:      # lone surrogates
+        return len("".join(text.split()))
+    # The other characters, taken out of the UTF-8 whole (no byte of theirs is ASCII), are few enough to split.
+    wide = data.translate(None, _ASCII_BYTES).decode("utf-8")
+    return len(text) - (len(data) - len(data.translate(None, _ASCII_SPACE))) - (len(wide) - len("".join(wide.split())))
 
 
 def _title_text(root: HtmlElement) -> str:
@@ -405,36 +467,47 @@ def prepare(markup: str, rules: HtmlRules) -> HtmlElement:
     return prepare_page(markup, rules)[0]
 
 
-def prepare_page(markup: str, rules: HtmlRules) -> tuple[HtmlElement, PageIndex]:
-    """``prepare``, and the page's index for the profile's selections."""
+def prepare_page(markup: str, rules: HtmlRules, encoded: bytes | None = None) -> tuple[HtmlElement, PageIndex]:
+    """``prepare``, and the page's index for the profile's selections.
+
+    ``encoded``: the markup in UTF-8, when the caller has it (the page's own bytes, mostly).
+    """
     if len(markup) > MAX_MARKUP_CHARS:
         raise NotADocumentError(
             f"the page is {len(markup):,} characters of markup, "
             f"over the {MAX_MARKUP_CHARS:,} limit for one document"
         )
     refuse_binary(markup)
-    markup, encoded = _without_controls(_WAYBACK_INSERT.sub("", markup))
-    root = parse_html(markup)
+    unwrapped = _WAYBACK_INSERT.sub("", markup)
+    if len(unwrapped) != len(markup):
+        markup, encoded = unwrapped, None
+    markup, encoded = _without_controls(markup, encoded)
+    root = parse_html(markup, encoded)
     visible = _VisibleText(root)
     _refuse_challenge_and_login(root, markup, rules, short=not visible.at_least(rules.short_page_chars))
     if not visible.at_least(1):
         title = _title_text(root)
         raise NotADocumentError(f"the HTML page has no body text{f' (title {title!r})' if title else ''}")
     _unwrap_web_archive(root, markup, encoded)
-    _decode_cloudflare_emails(root)
-    index = PageIndex(root)     # the page only loses elements from here on
+    index = PageIndex(root)     # the page only loses elements from here on, and e-mail links their disguise
+    _decode_cloudflare_emails(index)
     _remove_hidden(root, rules.keep_hidden, index)
     remove_chrome_sections(root, rules, index)
     return root, index
 
 
-def _without_controls(markup: str) -> tuple[str, bytes | None]:
+def _without_controls(markup: str, encoded: bytes | None = None) -> tuple[str, bytes | None]:
     """The markup without C0 controls (other than tab, line ends, form feed) and DEL, and in UTF-8 when that
-    is the markup returned."""
-    # Encoding and a byte deletion table find them in a fraction of the time a regular expression takes.
-    data = markup.encode("utf-8", "surrogatepass")
-    if len(data.translate(None, _CONTROL_BYTES)) == len(data):
-        return markup, data
+    is the markup returned; ``encoded``: the markup in UTF-8, when at hand."""
+    # In UTF-8 they are single bytes that no other character's bytes contain, and a byte deletion table finds
+    # them in a fraction of the time a regular expression takes (deleting all other bytes leaves them alone).
+    if encoded is None:
+        try:
+            encoded = markup.encode("utf-8")
+        except UnicodeEncodeError:      # lone surrogates: the text has no UTF-8 form
+            return _CONTROL.sub("", markup), None
+    if not encoded.translate(None, _NOT_CONTROL_BYTES):
+        return markup, encoded
     return _CONTROL.sub("", markup), None
 
 
@@ -453,12 +526,12 @@ def remove_chrome_sections(root: HtmlElement, rules: HtmlRules, index: PageIndex
     by_role = [element for element, role in index.with_attribute("role") if role == "heading"]
     if by_role:
         headings = index.in_document_order(headings + by_role)
+    is_chrome_title = _any_matches(rules.chrome_section_titles)
     for heading in headings:
+        if not is_chrome_title(one_line(text_content(heading)).rstrip(":")):
+            continue
         if not _attached(heading, root):
             continue   # already removed with an earlier section
-        title = one_line(text_content(heading)).rstrip(":")
-        if not any(p.search(title) for p in rules.chrome_section_titles):
-            continue
         section = _section_of(heading)
         if section is heading:
             _remove_following_under_heading(heading)
@@ -518,9 +591,17 @@ def strip_chrome(
     for element in protect:
         guarded.add(element)
         guarded.update(element.iterancestors())
+    # What is removed here, with everything below it: an element inside one left the page with it, and dropping
+    # it again (from its removed ancestor) would leave the page as it is.
+    gone: set[HtmlElement] = set()
+
+    def remove(element: HtmlElement) -> None:
+        gone.update(element.iter())
+        _remove(element)
+
     for element in index.select_any(rules.chrome_selectors, root):
-        if element not in guarded and element.tag not in _CONTENT_ROOTS:
-            _remove(element)
+        if element not in guarded and element.tag not in _CONTENT_ROOTS and element not in gone:
+            remove(element)
     visible = _VisibleText(root)
 
     def at_most_half_of_page(element: HtmlElement) -> bool:
@@ -534,29 +615,51 @@ def strip_chrome(
     in_content = {e for top in content_roots for e in top.iter(*_PAGE_LEVEL_TAGS) if e is not top}
     regions += [e for tag in _PAGE_LEVEL_TAGS for e in root.iter(tag) if e not in in_content]
     for element in regions:
-        if element in guarded or element.tag in _CONTENT_ROOTS or element.getparent() is None:
+        if element in gone or element in guarded or element.tag in _CONTENT_ROOTS or element.getparent() is None:
             continue
         if at_most_half_of_page(element):
-            _remove(element)
+            remove(element)
     if rules.chrome_class_words is None and not rules.chrome_classes:
         return
-    # The index lists elements removed since it was taken: dropping one again, from its removed
-    # ancestor, would leave the page as it is, and they are skipped.
-    attached = _attachment(root)
-    for element, classes, element_id in index.classes_and_ids:
-        by_word, by_class = _chrome_verdict(rules.chrome_class_words, rules.chrome_classes, classes, element_id)
-        if not (by_word or by_class) or element.getparent() is None:
+    verdicts = _chrome_verdicts(rules)
+    named: list[HtmlElement] = []
+    by_word_only: set[HtmlElement] = set()     # these stay when they hold most of the page's text
+    for key, elements in index.by_class_and_id.items():
+        verdict = verdicts.get(key)
+        if verdict is None:
+            verdict = verdicts[key] = _chrome_verdict(rules.chrome_class_words, rules.chrome_classes, *key)
+        by_word, by_class = verdict
+        if by_word or by_class:
+            named += elements
+            if not by_class:
+                by_word_only.update(elements)
+    # The index lists elements removed since it was taken, most of those named with a region; they are skipped.
+    on_page = set(root.iter(etree.Element))
+    for element in index.in_document_order(e for e in named if e in on_page):
+        if element in gone or element.getparent() is None:
             continue
         if element in guarded or element.tag in _CONTENT_ROOTS or element.get("role") == "main":
             continue
-        if not attached(element):
+        if element in by_word_only and not at_most_half_of_page(element):
             continue
-        if by_word and not by_class and not at_most_half_of_page(element):
-            continue
-        _remove(element)
+        remove(element)
 
 
-@lru_cache(maxsize=2048)     # pages of a site repeat their class attributes, on every item of a menu
+# Pages of a site repeat their class attributes, on every item of a menu; ids make some pairs unique to a page,
+# and the verdicts are forgotten when this many have gathered.
+_MAX_VERDICTS = 4096
+_verdicts: dict[tuple[re.Pattern[str] | None, frozenset[str]], dict[tuple[str, str], tuple[bool, bool]]] = {}
+
+
+def _chrome_verdicts(rules: HtmlRules) -> dict[tuple[str, str], tuple[bool, bool]]:
+    """The verdicts of ``_chrome_verdict`` under the rules' chrome words and classes, by (class, id)."""
+    key = (rules.chrome_class_words, rules.chrome_classes)
+    verdicts = _verdicts.get(key)
+    if verdicts is None or len(verdicts) > _MAX_VERDICTS:
+        verdicts = _verdicts[key] = {}
+    return verdicts
+
+
 def _chrome_verdict(
     class_words: re.Pattern[str] | None, chrome_classes: frozenset[str], classes: str, element_id: str
 ) -> tuple[bool, bool]:
@@ -566,34 +669,16 @@ def _chrome_verdict(
     return by_word, bool(chrome_classes.intersection(classes.split()))
 
 
-def _attachment(root: HtmlElement) -> Callable[[HtmlElement], bool]:
-    """A test of whether an element is still on the page under ``root``, remembering the answer for each
-    ancestor it climbs through, while the page does not change."""
-    known: dict[HtmlElement, bool] = {root: True}
-
-    def attached(element: HtmlElement) -> bool:
-        passed = []
-        node: HtmlElement | None = element
-        while node is not None and node not in known:
-            passed.append(node)
-            node = node.getparent()
-        answer = known[node] if node is not None else False
-        for node in passed:
-            known[node] = answer
-        return answer
-
-    return attached
-
-
 def refuse_non_document(
     root: HtmlElement, rules: HtmlRules, content: HtmlElement | None = None, index: PageIndex | None = None
 ) -> None:
     """Error pages served with status 200 and listings; run after chrome is stripped."""
     index = index or PageIndex(root)
-    if rules.error_titles and not _VisibleText(root).at_least(rules.short_page_chars):
-        for candidate in [_title_text(root), *(inline_text(h) for h in root.iter("h1"))][:3]:
-            if candidate and rules.error_titles.search(candidate):
-                raise NotADocumentError(f"error page served as a document (title {candidate!r})")
+    if rules.error_titles:
+        candidates = [_title_text(root), *(inline_text(h) for h in root.iter("h1"))][:3]
+        title = next((c for c in candidates if c and rules.error_titles.search(c)), None)
+        if title and not _VisibleText(root).at_least(rules.short_page_chars):
+            raise NotADocumentError(f"error page served as a document (title {title!r})")
     for css in rules.listing_selectors:
         rows = index.select(css, root)
         if len(rows) >= 3:
@@ -662,7 +747,7 @@ def absolute_url(href: str, base: str | None) -> str:
     A link to an embedded viewer ("viewer.html?file=/scan.pdf") stands for the file it shows.
     """
     href = _WAYBACK_PREFIX.sub("", href.strip())
-    shown = parse_qs(urlsplit(href).query).get("file")
+    shown = parse_qs(urlsplit(href).query).get("file") if "?" in href else None
     if shown and _DOCUMENT_FILE.search(shown[0]):
         href = shown[0]
     if href.startswith("//"):
@@ -689,6 +774,8 @@ def inline_text(element: HtmlElement | None) -> str:
     """An element's text on one line: line breaks and block boundaries become spaces, runs of space one."""
     if element is None:
         return ""
+    if not len(element):
+        return one_line(element.text or "")
     # (lxml's iter() with some forty tag names costs more to set up than walking a small subtree in Python.)
     if not any(e.tag in _BREAKS_LINE for e in element.iterdescendants()):
         return one_line(text_content(element))
@@ -709,6 +796,7 @@ class _Walker:
     # What an element did when it opened, undone when it closes.
     INLINE, BLOCK, GROUP, ROW, CELL = range(5)
     IN_LINK = 8    # added to the action of a link that counts toward link density
+    IN_PRE = 16    # added to the action of a <pre>
 
     def __init__(self, line_groups: Collection[HtmlElement], skip: Collection[HtmlElement]):
         self.line_groups = line_groups
@@ -737,14 +825,16 @@ class _Walker:
             if skipping:
                 skipping -= 1
             else:
-                self._end(element, actions.pop())
+                self._end(actions.pop())
             if not skipping and element is not root:
                 self._add_text(element.tail)
         self._break_paragraph()
         return self.blocks
 
     def _start(self, element: HtmlElement) -> int:
-        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = element.tag
+        if not isinstance(tag, str):
+            tag = ""
         action = self.INLINE
         if tag == "br":
             if self.cells:
@@ -778,16 +868,17 @@ class _Walker:
             action += self.IN_LINK
         elif tag == "pre":
             self.pre_depth += 1
+            action += self.IN_PRE
         self._add_text(element.text)
         return action
 
-    def _end(self, element: HtmlElement, action: int) -> None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if action >= self.IN_LINK:
+    def _end(self, action: int) -> None:
+        if action >= self.IN_PRE:
+            self.pre_depth -= 1
+            action -= self.IN_PRE
+        elif action >= self.IN_LINK:
             self.link_depth -= 1
             action -= self.IN_LINK
-        elif tag == "pre":
-            self.pre_depth -= 1
         if action == self.ROW:
             self.cells.pop()
             self.cell_gap = False
@@ -801,8 +892,10 @@ class _Walker:
     def _boundary(self) -> None:
         if self.group_depth:
             self._break_line()
-        else:
+        elif self.parts or self.lines:
             self._break_paragraph()
+        else:     # what _break_paragraph comes to with nothing gathered; blocks open and close on each other
+            self.link_chars, self.opening_tag = 0, ""
 
     def _add_text(self, text: str | None) -> None:
         if not text:
@@ -826,6 +919,8 @@ class _Walker:
                 self.link_chars += len(text.strip())
 
     def _break_line(self) -> None:
+        if not self.parts:
+            return
         line = one_line("".join(self.parts))
         self.parts = []
         if line:
@@ -1086,10 +1181,15 @@ def read_head_metadata(
 
 # ------------------------------------------------------------------------------------------------ finish
 
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
 def _tidy(text: str, keep_blank_lines: bool) -> str:
+    if "\n" not in text:     # most values are one line
+        return one_line(text)
     lines = [one_line(line) for line in text.split("\n")]
     if keep_blank_lines:
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+        return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
     return "\n".join(line for line in lines if line)
 
 
@@ -1171,7 +1271,9 @@ def finish(
     seen: set[tuple[str, str, tuple[str, ...]]] = set()
     position = 0
     for block, text, count in zip(blocks, block_texts, item_counts, strict=True):
-        items = tuple(i for i in (_tidy(i, False) for i in items_flat[position: position + count]) if i)
+        items: tuple[str, ...] = ()
+        if count:
+            items = tuple(i for i in (_tidy(i, False) for i in items_flat[position: position + count]) if i)
         position += count
         text = _tidy(text, True)
         key = (block.kind, text, items)

@@ -16,6 +16,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import count
 
 import cssselect
 from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
@@ -29,6 +30,7 @@ _OTHER_SPACE = re.compile(r"[^\S \t\r\n]")
 # A context whose subtree spans at most this many elements is searched element by element.
 _SMALL_CONTEXT = 48
 _SAFE_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_.-]*$")
+_ITEMS = etree._Element.items
 
 
 @lru_cache(maxsize=4096)     # pages repeat the same few class attributes on many elements
@@ -66,7 +68,6 @@ class _Compound:
     ids: tuple[str, ...]
     classes: tuple[str, ...]
     attributes: tuple[tuple[str, Callable[[str], bool]], ...]   # (name, test of the value)
-    equal: tuple[str, str] | None = None         # an [name=value] test, answered by a lookup
 
     @property
     def test_is_trivial(self) -> bool:
@@ -81,10 +82,7 @@ class _Compound:
                 return False
         if self.classes:
             value = element.get("class")
-            if value is None:
-                return False
-            words = class_words(value)
-            if any(word not in words for word in self.classes):
+            if value is None or not class_words(value).issuperset(self.classes):
                 return False
         for name, test in self.attributes:
             value = element.get(name)
@@ -98,7 +96,6 @@ def _compound(tree: object) -> _Compound | None:
     ids: list[str] = []
     classes: list[str] = []
     attributes: list[tuple[str, Callable[[str], bool]]] = []
-    equal = None
     while not isinstance(tree, Element):
         if isinstance(tree, Class):
             if not tree.class_name or _XML_SPACE.search(tree.class_name) or "\f" in tree.class_name:
@@ -113,8 +110,6 @@ def _compound(tree: object) -> _Compound | None:
             if test is None:
                 return None
             attributes.append((tree.attrib, test))
-            if tree.operator == "=" and equal is None:
-                equal = (tree.attrib, tree.value.value)
         else:
             return None
         tree = tree.selector
@@ -124,7 +119,7 @@ def _compound(tree: object) -> _Compound | None:
         if not _SAFE_NAME.match(tree.element):
             return None
         tag = tree.element
-    return _Compound(tag, tuple(ids), tuple(reversed(classes)), tuple(reversed(attributes)), equal)
+    return _Compound(tag, tuple(ids), tuple(reversed(classes)), tuple(reversed(attributes)))
 
 
 @dataclass(frozen=True)
@@ -235,24 +230,23 @@ class PageIndex:
 
     The page may lose elements after the index is taken (removed ones are no longer below the
     element selected within, so they are not returned) but must not gain elements, nor change
-    attributes of the elements it keeps.
+    attributes of the elements it keeps other than as ``attributes_changed`` is told.
     """
 
     def __init__(self, root: HtmlElement):
         self.root = root
-        self.by_class: dict[str, list[HtmlElement]] = {}
-        self.by_id: dict[str, list[HtmlElement]] = {}
-        # (element, class, id) of the elements with either, "" for the one missing, in document order.
-        self.classes_and_ids: list[tuple[HtmlElement, str, str]] = []
+        elements = list(root.iter(etree.Element))
+        # Built by C-level iteration: no Python step per element.
+        self._position: dict[HtmlElement, int] = dict(zip(elements, count()))
+        # The elements with a class or id attribute by their (class, id) values, "" for the one missing, in
+        # document order: a page repeats few such pairs, so what depends on them is worked out once a pair.
+        self.by_class_and_id: dict[tuple[str, str], list[HtmlElement]] = {}
         self._with_attribute: dict[str, list[tuple[HtmlElement, str]]] = {}
-        self._with_value: dict[str, dict[str, list[HtmlElement]]] = {}     # taken on first use
-        self._position: dict[HtmlElement, int] = {}
+        self._by_class: dict[str, list[HtmlElement]] | None = None         # taken on first use
+        self._by_id: dict[str, list[HtmlElement]] | None = None            # taken on first use
         # One walk in Python reads every attribute: cheaper than one XPath walk per attribute name.
-        position, with_attribute, by_class, by_id = self._position, self._with_attribute, self.by_class, self.by_id
-        classes_and_ids = self.classes_and_ids
-        for number, element in enumerate(root.iter(etree.Element)):
-            position[element] = number
-            attributes = element.items()
+        with_attribute, by_class_and_id = self._with_attribute, self.by_class_and_id
+        for element, attributes in zip(elements, map(_ITEMS, elements), strict=True):
             if not attributes:
                 continue
             classes = element_id = None
@@ -268,23 +262,72 @@ class PageIndex:
                     element_id = value
             if classes is None and element_id is None:
                 continue
-            classes_and_ids.append((element, classes or "", element_id or ""))
-            if classes:
-                for word in class_words(classes):
-                    elements = by_class.get(word)
-                    if elements is None:
-                        by_class[word] = [element]
-                    else:
-                        elements.append(element)
-            if element_id is not None:
-                elements = by_id.get(element_id)
-                if elements is None:
-                    by_id[element_id] = [element]
-                else:
-                    elements.append(element)
+            key = (classes or "", element_id or "")
+            group = by_class_and_id.get(key)
+            if group is None:
+                by_class_and_id[key] = [element]
+            else:
+                group.append(element)
+
+    @property
+    def by_class(self) -> dict[str, list[HtmlElement]]:
+        """Elements by each word of their class attribute, in document order."""
+        if self._by_class is None:
+            self._by_class = self._grouped(
+                (word, elements) for (classes, _), elements in self.by_class_and_id.items() if classes
+                for word in class_words(classes)
+            )
+        return self._by_class
+
+    @property
+    def by_id(self) -> dict[str, list[HtmlElement]]:
+        """Elements by their id attribute, in document order."""
+        if self._by_id is None:
+            self._by_id = self._grouped(
+                (element_id, elements) for (_, element_id), elements in self.by_class_and_id.items() if element_id
+            )
+        return self._by_id
+
+    def _grouped(self, pairs: Iterable[tuple[str, list[HtmlElement]]]) -> dict[str, list[HtmlElement]]:
+        """One list per key of the elements of its groups, in document order."""
+        grouped: dict[str, list[HtmlElement]] = {}
+        merged = set()
+        for key, elements in pairs:
+            found = grouped.get(key)
+            if found is None:
+                # Shared with by_class_and_id, whose lists change only in attributes_changed, which drops this.
+                grouped[key] = elements
+            else:
+                grouped[key] = found + elements
+                merged.add(key)
+        position = self._position.__getitem__
+        for key in merged:
+            grouped[key].sort(key=position)
+        return grouped
+
+    def attributes_changed(self, element: HtmlElement, before: list[tuple[str, str]]) -> None:
+        """Follow a change of an indexed element's attributes; ``before``: its ``items()`` as indexed."""
+        for name, value in before:
+            self._with_attribute[name].remove((element, value))
+        attributes = dict(before)
+        if "class" in attributes or "id" in attributes:
+            key = (attributes.get("class") or "", attributes.get("id") or "")
+            self.by_class_and_id[key].remove(element)
+            if not self.by_class_and_id[key]:
+                del self.by_class_and_id[key]
+        position = self._position.__getitem__
+        at = position(element)
+        for name, value in element.items():
+            pairs = self._with_attribute.setdefault(name, [])
+            pairs.insert(bisect_left(pairs, at, key=lambda pair: position(pair[0])), (element, value))
+        if element.get("class") is not None or element.get("id") is not None:
+            group = self.by_class_and_id.setdefault((element.get("class") or "", element.get("id") or ""), [])
+            group.insert(bisect_left(group, at, key=position), element)
+        self._by_class = self._by_id = None
 
     def with_attribute(self, name: str) -> list[tuple[HtmlElement, str]]:
-        """(element, value) of the elements that had the attribute when the index was taken, in document order."""
+        """(element, value) of the elements that had the attribute when the index was taken (or as
+        ``attributes_changed`` told since), in document order."""
         return self._with_attribute.get(name, [])
 
     def in_document_order(self, elements: Iterable[HtmlElement]) -> list[HtmlElement]:
@@ -297,8 +340,12 @@ class PageIndex:
         selector = compile_selector(css)
         if not selector.compiled or context not in self._position:
             return selector.xpath(context)     # not compiled, or a context that was not on the indexed page
-        found = [list(context.iter(*selector.tags))] if selector.tags else []
+        if not selector.parts:
+            return list(context.iter(*selector.tags))
         scope = _Scope(self._position, context)
+        if not selector.tags and len(selector.parts) == 1:
+            return self._select_part(selector.parts[0], scope)
+        found = [list(context.iter(*selector.tags))] if selector.tags else []
         found += [self._select_part(part, scope) for part in selector.parts]
         found = [elements for elements in found if elements]
         if len(found) <= 1:
@@ -308,6 +355,20 @@ class PageIndex:
     def select_any(self, selectors: Iterable[str], within: HtmlElement | None = None) -> list[HtmlElement]:
         selectors = tuple(selectors)
         return self.select(", ".join(selectors), within) if selectors else []
+
+    def any_selected(self, selectors: Iterable[str], within: HtmlElement | None = None) -> bool:
+        """Whether ``select_any`` would find anything; the selectors after the first that does are not tried."""
+        selectors = tuple(selectors)
+        if not selectors:
+            return False
+        context = within if within is not None else self.root
+        selector = compile_selector(", ".join(selectors))
+        if not selector.compiled or context not in self._position:
+            return bool(selector.xpath(context))
+        if selector.tags and next(context.iter(*selector.tags), None) is not None:
+            return True
+        scope = _Scope(self._position, context)
+        return any(self._select_part(part, scope) for part in selector.parts)
 
     def select_first(self, css: str, within: HtmlElement | None = None) -> HtmlElement | None:
         found = self.select(css, within)
@@ -319,14 +380,6 @@ class PageIndex:
             return self.by_id.get(compound.ids[0], [])
         if compound.classes:
             return self.by_class.get(compound.classes[0], [])
-        if compound.equal is not None:
-            name, value = compound.equal
-            if name not in self._with_value:
-                by_value: dict[str, list[HtmlElement]] = {}
-                for element, found in self.with_attribute(name):
-                    by_value.setdefault(found, []).append(element)
-                self._with_value[name] = by_value
-            return self._with_value[name].get(value, [])
         if compound.attributes:
             name, test = compound.attributes[0]
             return [element for element, value in self.with_attribute(name) if test(value)]
@@ -364,6 +417,8 @@ class PageIndex:
 
     def _select_part(self, part: _Part, scope: _Scope) -> list[HtmlElement]:
         candidates, check_scope = self._candidates(part, scope)
+        if isinstance(candidates, list) and not candidates:
+            return []
         test = part.subject.test
         if len(part.compounds) == 1:
             if not check_scope:
@@ -413,7 +468,9 @@ class _Scope:
 
     def narrow(self, candidates: list[HtmlElement]) -> list[HtmlElement]:
         """The candidates (in page order) whose index position lies in the context's span: all that can be
-        below it, along with elements removed from there since."""
+        below it, along with elements removed from there since (the list itself when that is all of it)."""
+        if not candidates or (self._start == 0 and self._end == len(self._position)):
+            return candidates
         key = self._position.__getitem__
         return candidates[bisect_left(candidates, self._start, key=key): bisect_left(candidates, self._end, key=key)]
 

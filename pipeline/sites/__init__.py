@@ -6,7 +6,7 @@ A profile module exports:
   TEXT_MARKERS    compiled patterns that identify already-scraped text of the site
   HTML_MARKERS    compiled patterns that identify the site's HTML
   clean_text(text, page) -> CleanDoc
-  clean_html(html, page) -> CleanDoc
+  clean_html(html, page, encoded=None) -> CleanDoc    encoded: the markup in UTF-8, when the caller has it
   local_id(url) -> str | None     the document's id within the site, from its URL
 
 A page's profile comes from its URL host, else from its folder (raw/<site>/...), else from markers

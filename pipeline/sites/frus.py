@@ -204,8 +204,9 @@ HTML_RULES = replace(
 )
 
 
-def clean_html(html: str, page: RawPage) -> CleanDoc:
-    root, index = prepare_page(html, HTML_RULES)
+def clean_html(html: str, page: RawPage, encoded: bytes | None = None) -> CleanDoc:
+    """``encoded``: the markup in UTF-8, when the caller has it."""
+    root, index = prepare_page(html, HTML_RULES, encoded)
     container = next((c for css in DOCUMENT_CONTAINERS for c in index.select(css) if _headings(c)), None)
     if container is None:
         return generic.clean_by_density(root, NAME, HTML_RULES, generic.LABELS, f"{NAME}:html-generic", index)
@@ -272,13 +273,9 @@ def _inside(element: HtmlElement, selectors: tuple[str, ...], index: PageIndex) 
 
 def _footnotes(index: PageIndex) -> list[str]:
     """Footnote texts in page order, without their numbers and back links; nested matches count once."""
-    root = index.root
-    found = [e for css in FOOTNOTES for e in index.select(css)]
+    found = index.in_document_order(e for css in FOOTNOTES for e in index.select(css))
     found_set = set(found)
-    notes: list[HtmlElement] = []
-    for element in root.iter():
-        if element in found_set and not any(a in found_set for a in element.iterancestors()):
-            notes.append(element)
+    notes = [element for element in found if not any(a in found_set for a in element.iterancestors())]
     for note in notes:
         for css in FOOTNOTE_BACKLINKS:
             for backlink in index.select(css, note):

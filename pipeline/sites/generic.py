@@ -268,8 +268,9 @@ def page_title(metadata: PageMetadata) -> Block | None:
     return Block("title", _TITLE_SUFFIX.sub("", metadata.page_title).strip(), "css:title")
 
 
-def clean_html(html: str, page: RawPage) -> CleanDoc:
-    root, index = prepare_page(html, HTML_RULES)
+def clean_html(html: str, page: RawPage, encoded: bytes | None = None) -> CleanDoc:
+    """``encoded``: the markup in UTF-8, when the caller has it."""
+    root, index = prepare_page(html, HTML_RULES, encoded)
     return clean_by_density(root, NAME, HTML_RULES, LABELS, f"{NAME}:html", index)
 
 

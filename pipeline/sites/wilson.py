@@ -28,7 +28,6 @@ from pipeline.clean.html import (
     refuse_non_document,
     strip_chrome,
     text_blocks,
-    text_content,
 )
 from pipeline.clean.html import paragraphs as html_paragraphs
 from pipeline.clean.selectors import PageIndex
@@ -335,11 +334,12 @@ HTML_RULES = replace(
 HTML_LABELS = {**generic.LABELS, **END_LABELS}
 
 
-def clean_html(html: str, page: RawPage) -> CleanDoc:
-    root, index = prepare_page(html, HTML_RULES)
-    if index.select_any(LEGACY_MARKERS):
+def clean_html(html: str, page: RawPage, encoded: bytes | None = None) -> CleanDoc:
+    """``encoded``: the markup in UTF-8, when the caller has it."""
+    root, index = prepare_page(html, HTML_RULES, encoded)
+    if index.any_selected(LEGACY_MARKERS):
         return _clean_legacy(root, page, index)
-    if index.select_any(CURRENT_MARKERS):
+    if index.any_selected(CURRENT_MARKERS):
         return _clean_current(root, page, index)
     return generic.clean_by_density(root, NAME, HTML_RULES, HTML_LABELS, f"{NAME}:html-generic", index)
 
@@ -387,7 +387,7 @@ def _body_pane(index: PageIndex) -> HtmlElement | None:
             labels[target.lstrip("#")] = inline_text(tab)
     best, best_score = None, 0.0
     for pane in panes:
-        if not text_content(pane).strip():
+        if not any(text.strip() for text in pane.itertext()):     # text_content(pane).strip(), stopping early
             continue
         label = labels.get(pane.get("id", ""), "") or pane.get("aria-label", "")
         score = _tab_score(label)
