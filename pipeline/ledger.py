@@ -2,9 +2,10 @@
 
 A run over a million pages must not hold a million keys, outcomes and index entries in the driver:
 the ledger holds them on disk (SQLite's page cache is bounded), and the runner streams them back in
-page order when it publishes. The file lives in the system's temp directory and is deleted when the
-run ends; nothing in it is needed after a kill, since staged results and the published index are what
-a resumed run starts from.
+page order when it publishes. It is SQLite's private temporary database: a file in the system's temp
+directory that SQLite unlinks as soon as it is opened, so not even a killed run leaves it behind; nothing
+in it is needed after a kill, since staged results and the published index are what a resumed run
+starts from.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -82,9 +82,9 @@ class Ledger:
     """Pages of one run, their keys and outcomes, and the index being published."""
 
     def __init__(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="archive-pipeline-ledger-")
-        # Rows are read back only by this run: no journal and no syncs, a crash just loses the file.
-        self.db = sqlite3.connect(os.path.join(self._folder.name, "ledger.sqlite"), isolation_level=None)
+        # "": a private temporary database on disk (not in memory), gone when the connection closes. Rows
+        # are read back only by this run: no journal and no syncs.
+        self.db = sqlite3.connect("", isolation_level=None)
         for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = FILE",
                        f"cache_size = -{CACHE_KIB}"):
             self.db.execute(f"PRAGMA {pragma}")
@@ -93,7 +93,6 @@ class Ledger:
 
     def close(self) -> None:
         self.db.close()
-        self._folder.cleanup()
 
     def __enter__(self) -> Ledger:
         return self
