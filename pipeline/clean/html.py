@@ -26,7 +26,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.clean.decode import normalize_text
-from pipeline.clean.selectors import PageIndex
+from pipeline.clean.selectors import PageIndex, compile_selector
 from pipeline.models import Block, CleanDoc, NotADocumentError
 
 # libxml2 stops building the tree at 256 levels without XML_PARSE_HUGE (and drops the rest of the page);
@@ -352,6 +352,22 @@ def _remove_hidden(root: HtmlElement, keep: Sequence[str], index: PageIndex) -> 
             _remove(element)
 
 
+def _drop_hidden_icons(root: HtmlElement, keep: Sequence[str]) -> None:
+    """What ``_remove_hidden`` does to inline SVG icons hidden from screen readers, done before the page is
+    indexed: sites put one on every button and menu entry, and their shapes and attributes are a good part of
+    what indexing would read.
+
+    An icon with an e-mail disguise waits for ``_remove_hidden``: decoding it clears its attributes first.
+    """
+    icons = [svg for svg in root.iter("svg") if svg.get("aria-hidden") == "true" and svg.get("data-cfemail") is None]
+    if not icons:
+        return
+    kept = compile_selector(", ".join(keep)) if keep else None
+    for svg in icons:
+        if kept is None or not kept.matches(svg, root):
+            _remove(svg)
+
+
 def _body(root: HtmlElement) -> HtmlElement | None:
     """root.find("body"), without ElementPath's Python-level path handling."""
     return next(root.iterchildren("body"), None)
@@ -488,6 +504,7 @@ def prepare_page(markup: str, rules: HtmlRules, encoded: bytes | None = None) ->
     if not visible.at_least(1):
         title = _title_text(root)
         raise NotADocumentError(f"the HTML page has no body text{f' (title {title!r})' if title else ''}")
+    _drop_hidden_icons(root, rules.keep_hidden)
     _unwrap_web_archive(root, markup, encoded)
     index = PageIndex(root)     # the page only loses elements from here on, and e-mail links their disguise
     _decode_cloudflare_emails(index)

@@ -68,6 +68,8 @@ class _Compound:
     ids: tuple[str, ...]
     classes: tuple[str, ...]
     attributes: tuple[tuple[str, Callable[[str], bool]], ...]   # (name, test of the value)
+    # For each attribute test, a string every value it accepts contains ("" when there is none to look for).
+    needles: tuple[str, ...] = ()
 
     @property
     def test_is_trivial(self) -> bool:
@@ -96,6 +98,7 @@ def _compound(tree: object) -> _Compound | None:
     ids: list[str] = []
     classes: list[str] = []
     attributes: list[tuple[str, Callable[[str], bool]]] = []
+    needles: list[str] = []
     while not isinstance(tree, Element):
         if isinstance(tree, Class):
             if not tree.class_name or _XML_SPACE.search(tree.class_name) or "\f" in tree.class_name:
@@ -106,10 +109,12 @@ def _compound(tree: object) -> _Compound | None:
         elif isinstance(tree, Attrib):
             if tree.namespace is not None or tree.flag is not None or not _SAFE_NAME.match(tree.attrib):
                 return None
-            test = _value_test(tree.operator, tree.value.value if tree.value is not None else "")
+            expected = tree.value.value if tree.value is not None else ""
+            test = _value_test(tree.operator, expected)
             if test is None:
                 return None
             attributes.append((tree.attrib, test))
+            needles.append("" if tree.operator == "exists" else expected)
         else:
             return None
         tree = tree.selector
@@ -119,7 +124,9 @@ def _compound(tree: object) -> _Compound | None:
         if not _SAFE_NAME.match(tree.element):
             return None
         tag = tree.element
-    return _Compound(tag, tuple(ids), tuple(reversed(classes)), tuple(reversed(attributes)))
+    return _Compound(
+        tag, tuple(ids), tuple(reversed(classes)), tuple(reversed(attributes)), tuple(reversed(needles))
+    )
 
 
 @dataclass(frozen=True)
@@ -187,10 +194,13 @@ class Selector:
         """Whether ``element`` would be among the selector's results within ``context`` (default: its tree)."""
         if not self.compiled:
             return element in self.xpath(context if context is not None else element.getroottree().getroot())
+        subjects = [part for part in self.parts if part.subject.test(element)]
+        if element.tag not in self.tags and not subjects:
+            return False     # decided without walking up the tree
         ancestors = _ancestors_within(element, context)
         if ancestors is None:
             return False
-        return element.tag in self.tags or any(part.matches(element, ancestors) for part in self.parts)
+        return element.tag in self.tags or any(part.left_matches(ancestors) for part in subjects)
 
 
 @lru_cache(maxsize=1024)
@@ -244,6 +254,7 @@ class PageIndex:
         self._with_attribute: dict[str, list[tuple[HtmlElement, str]]] = {}
         self._by_class: dict[str, list[HtmlElement]] | None = None         # taken on first use
         self._by_id: dict[str, list[HtmlElement]] | None = None            # taken on first use
+        self._joined_values: dict[str, str] = {}                            # taken on first use, by name
         # One walk in Python reads every attribute: cheaper than one XPath walk per attribute name.
         with_attribute, by_class_and_id = self._with_attribute, self.by_class_and_id
         for element, attributes in zip(elements, map(_ITEMS, elements), strict=True):
@@ -324,11 +335,19 @@ class PageIndex:
             group = self.by_class_and_id.setdefault((element.get("class") or "", element.get("id") or ""), [])
             group.insert(bisect_left(group, at, key=position), element)
         self._by_class = self._by_id = None
+        self._joined_values.clear()
 
     def with_attribute(self, name: str) -> list[tuple[HtmlElement, str]]:
         """(element, value) of the elements that had the attribute when the index was taken (or as
         ``attributes_changed`` told since), in document order."""
         return self._with_attribute.get(name, [])
+
+    def _all_values(self, name: str) -> str:
+        """The values of the attribute on the page, joined (each search of them a single pass)."""
+        joined = self._joined_values.get(name)
+        if joined is None:
+            joined = self._joined_values[name] = "\x00".join(value for _, value in self.with_attribute(name))
+        return joined
 
     def in_document_order(self, elements: Iterable[HtmlElement]) -> list[HtmlElement]:
         """The elements sorted by their place on the page, once each; all must be on the indexed page."""
@@ -382,6 +401,11 @@ class PageIndex:
             return self.by_class.get(compound.classes[0], [])
         if compound.attributes:
             name, test = compound.attributes[0]
+            # Most tests ask for a value no element has (a[href$=".pdf"] among a page's hundreds of links): one
+            # substring search of all the values at once rules that out.
+            needle = compound.needles[0]
+            if needle and needle not in self._all_values(name):
+                return []
             return [element for element, value in self.with_attribute(name) if test(value)]
         return None
 

@@ -221,7 +221,7 @@ def clean_html(html: str, page: RawPage, encoded: bytes | None = None) -> CleanD
     blocks: list[Block] = []
     skip: set[HtmlElement] = set()
     heading = None
-    for element in _headings(container):
+    for element in _headings(container):     # taken again: removing notes and chrome may have taken some
         text = inline_text(element)
         number = FILE_NUMBER_LINE.match(text)
         if number and heading is None:
@@ -236,8 +236,9 @@ def clean_html(html: str, page: RawPage, encoded: bytes | None = None) -> CleanD
         title = clean_title(text)
         blocks.append(Block("title", title, "css:tei-head"))
         break
+    not_head = set(index.select_any(NOT_HEAD_DATELINE))
     dateline = next(
-        (d for d in index.select(DATELINE, container) if not _inside(d, NOT_HEAD_DATELINE, index)), None
+        (d for d in index.select(DATELINE, container) if not not_head.intersection(d.iterancestors())), None
     )
     if dateline is not None:
         skip.add(dateline)
@@ -249,7 +250,7 @@ def clean_html(html: str, page: RawPage, encoded: bytes | None = None) -> CleanD
             if place:
                 blocks.append(Block("place", place, "css:tei-head:dateline"))
 
-    groups = {e for css in LINE_GROUPS for e in index.select(css, container)}
+    groups = index.select_any(LINE_GROUPS, container)
     body = [b.text for b in text_blocks(container, line_groups=groups, skip=skip)]
     body = _leading_labels(body, blocks, has_dateline=any(b.kind == "dateline" for b in blocks))
 
@@ -263,23 +264,21 @@ def clean_html(html: str, page: RawPage, encoded: bytes | None = None) -> CleanD
 
 
 def _headings(container: HtmlElement) -> list[HtmlElement]:
-    return [e for e in container.iter(tag=etree.Element) if HEADING_CLASS.search(e.get("class") or "")]
-
-
-def _inside(element: HtmlElement, selectors: tuple[str, ...], index: PageIndex) -> bool:
-    areas = {a for css in selectors for a in index.select(css)}
-    return any(a in areas for a in element.iterancestors())
+    # The substring test spares the pattern the classes of the many elements that are no heading.
+    return [
+        e for e in container.iter(tag=etree.Element)
+        if "tei-head" in (classes := e.get("class") or "") and HEADING_CLASS.search(classes)
+    ]
 
 
 def _footnotes(index: PageIndex) -> list[str]:
     """Footnote texts in page order, without their numbers and back links; nested matches count once."""
-    found = index.in_document_order(e for css in FOOTNOTES for e in index.select(css))
+    found = index.select_any(FOOTNOTES)
     found_set = set(found)
     notes = [element for element in found if not any(a in found_set for a in element.iterancestors())]
     for note in notes:
-        for css in FOOTNOTE_BACKLINKS:
-            for backlink in index.select(css, note):
-                backlink.drop_tree()
+        for backlink in index.select_any(FOOTNOTE_BACKLINKS, note):
+            backlink.drop_tree()
     texts = [NOTE_NUMBER.sub("", " ".join(html_paragraphs(n))).rstrip(" ↩") for n in notes]
     for note in notes:
         if note.getparent() is not None:
