@@ -20,7 +20,13 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from pipeline.storage import DirectoryLock, atomic_write_bytes, atomic_write_chunks, remove_stale_temp_files
+from pipeline.storage import (
+    DirectoryLock,
+    atomic_write_bytes,
+    atomic_write_chunks,
+    remove_stale_temp_files,
+    sync_filesystem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +98,10 @@ class LocalDir:
 
     def write_chunks(self, relative: str, chunks: Iterable[bytes]) -> bool:
         return atomic_write_chunks(self.root / relative, chunks)
+
+    def flush(self) -> None:
+        """Make what was written with durable=False durable."""
+        sync_filesystem(self.root)
 
     def read(self, relative: str) -> bytes:
         return (self.root / relative).read_bytes()
@@ -211,6 +221,9 @@ class UrlDir:
             return self.read(relative)
         except (FileNotFoundError, IsADirectoryError):
             return None
+
+    def flush(self) -> None:
+        """Writes are whole puts or moves already: nothing is left to flush."""
 
     def write(self, relative: str, data: bytes, durable: bool = True) -> bool:
         if self._existing(relative) == data:

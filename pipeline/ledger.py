@@ -129,10 +129,11 @@ class Ledger:
             (page, key, stamp, os.fsencode(path), state, _dumps(error)),
         )
 
-    def set_outcome(self, page: str, state: str, record_id: str | None = None,
+    def set_outcome(self, page: str, state: str, key: str | None, record_id: str | None = None,
                     error: dict[str, str] | None = None) -> None:
-        self.db.execute("UPDATE pages SET state = ?, id = ?, error = ? WHERE page = ?",
-                        (state, record_id, _dumps(error), page))
+        """The page's outcome, and its key as the worker that made it took it."""
+        self.db.execute("UPDATE pages SET state = ?, key = ?, id = ?, error = ? WHERE page = ?",
+                        (state, key, record_id, _dumps(error), page))
 
     def key(self, page: str) -> str | None:
         row = self.db.execute("SELECT key FROM pages WHERE page = ?", (page,)).fetchone()

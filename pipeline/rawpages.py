@@ -158,10 +158,20 @@ def _content_warnings(data: bytes, media_type: str, meta: dict) -> list[str]:
 
 def load_page(raw_dir: Path, path: Path, display_root: Path | None = None) -> tuple[RawPage, list[str]]:
     """A RawPage for one file, and warnings about its sidecar or its bytes for the record's provenance."""
+    page, warnings, _ = load_page_with_sidecar(raw_dir, path, display_root)
+    return page, warnings
+
+
+def load_page_with_sidecar(
+    raw_dir: Path, path: Path, display_root: Path | None = None,
+) -> tuple[RawPage, list[str], tuple[dict, str | None]]:
+    """``load_page``, and the sidecar as ``read_sidecar`` read it (what the page's record also depends on)."""
     check_page(raw_dir, path)
     data = path.read_bytes()
     relative = path.relative_to(raw_dir).as_posix()
-    return page_from_bytes(relative, data, read_sidecar(raw_dir, path), display_path(raw_dir, path, display_root))
+    sidecar = read_sidecar(raw_dir, path)
+    page, warnings = page_from_bytes(relative, data, sidecar, display_path(raw_dir, path, display_root))
+    return page, warnings, sidecar
 
 
 def page_from_bytes(

@@ -40,7 +40,7 @@ from pipeline.rawpages import (
     check_resolved,
     discover,
     discover_url,
-    load_page,
+    load_page_with_sidecar,
     load_url_page,
     page_label,
     read_sidecar,
@@ -142,12 +142,15 @@ def code_fingerprint() -> str:
 def page_key(raw_dir: Path, path: Path, shown: str) -> str:
     """What a record depends on: the page bytes, its sidecar, the path records show, and the code."""
     check_page(raw_dir, path)
+    return content_key(shown, path.read_bytes(), read_sidecar(raw_dir, path))
+
+
+def content_key(shown: str, data: bytes, sidecar: tuple[dict, str | None]) -> str:
+    """page_key of bytes and a sidecar already read (a worker keys the very bytes it made the record of)."""
     digest = hashlib.sha256(code_fingerprint().encode())
     digest.update(shown.encode("utf-8", "surrogatepass") + b"\0")
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    digest.update(b"\0" + json.dumps(read_sidecar(raw_dir, path), sort_keys=True).encode())
+    digest.update(data)
+    digest.update(b"\0" + json.dumps(sidecar, sort_keys=True).encode())
     return digest.hexdigest()
 
 
@@ -191,26 +194,35 @@ def error_entry(page: str, stage: str, error: BaseException) -> dict[str, str]:
 
 
 def _read(raw_dir: str, path: str, display_root: str | None) -> tuple[str, Any]:
-    """(the page's label, a loader of its RawPage): from a local directory or from behind a URL."""
+    """(the page's label, a loader of its RawPage, warnings and key): from a local directory or from
+    behind a URL (whose keys come from the listing: the loader gives None)."""
     if is_url(raw_dir):
         relative = path[len(raw_dir.rstrip("/")) + 1:]
-        return relative, lambda: load_url_page(raw_dir, relative, display_root)
-    relative = page_label(Path(path).relative_to(raw_dir).as_posix())
-    return relative, lambda: load_page(Path(raw_dir), Path(path), Path(display_root) if display_root else None)
+        return relative, lambda: (*load_url_page(raw_dir, relative, display_root), None)
+
+    def load() -> tuple[Any, list[str], str]:
+        page, warnings, sidecar = load_page_with_sidecar(Path(raw_dir), Path(path),
+                                                         Path(display_root) if display_root else None)
+        return page, warnings, content_key(page.path, page.data, sidecar)
+
+    return page_label(Path(path).relative_to(raw_dir).as_posix()), load
 
 
-def process_page(raw_dir: str, path: str, display_root: str | None, budget: float | None) -> dict[str, Any]:
+def process_page(raw_dir: str, path: str, display_root: str | None, budget: float | None,
+                 want_key: bool = False) -> dict[str, Any]:
     """Clean, extract and check one page; a pure function of the files, safe to run in a worker process.
 
     raw_dir and path are local paths or URLs; a worker reads the page itself, wherever it lies.
     Returns {"page", "id", "record": the record's JSON bytes} or {"page", "error"}: a page costs at most
-    itself, never the run.
+    itself, never the run. want_key: add the page's key under "key", taken from the bytes read here
+    (the driver leaves hashing pages it has never seen to the workers).
     """
     relative, load = _read(raw_dir, path, display_root)
     stage = "read"
+    key = None
     try:
         with time_budget(budget):
-            page, warnings = load()
+            page, warnings, key = load()
             stage = "clean"
             doc = clean(page)
             stage = "extract"
@@ -222,18 +234,21 @@ def process_page(raw_dir: str, path: str, display_root: str | None, budget: floa
             if problems:
                 raise InvalidRecordError("; ".join(problems[:5]))
             data = dumps(result)     # here, in the worker: the one writer only copies bytes
-        return {"page": relative, "id": result["id"], "record": data}
+        outcome: dict[str, Any] = {"page": relative, "id": result["id"], "record": data}
     except PageTimeout as error:
-        return {"page": relative, "error": error_entry(relative, stage, error)}
+        outcome = {"page": relative, "error": error_entry(relative, stage, error)}
     except PipelineError as error:
-        return {"page": relative, "error": error_entry(relative, error.stage, error)}
+        outcome = {"page": relative, "error": error_entry(relative, error.stage, error)}
     except Exception as error:  # a bug or an exhausted resource must cost one page, never the run
         if not isinstance(error, (OSError, MemoryError, RecursionError)):
             log.exception("unexpected failure on %s", relative)
-        return {"page": relative, "error": error_entry(relative, stage, error)}
+        outcome = {"page": relative, "error": error_entry(relative, stage, error)}
+    if want_key and key is not None:
+        outcome["key"] = key
+    return outcome
 
 
-def lost_page(task: tuple[str, str, str | None, float | None], error: BaseException) -> dict[str, Any]:
+def lost_page(task: tuple[Any, ...], error: BaseException) -> dict[str, Any]:
     """The result of a page the executor could not get processed (its workers kept dying): an error entry."""
     relative, _ = _read(task[0], task[1], task[2])
     return {"page": relative, "error": error_entry(relative, "process", error)}
@@ -275,10 +290,11 @@ class PageTask:
     error: dict[str, str] | None = None
 
 
-def _pages(raw: LocalDir | UrlDir, display_root: str | None,
-           known_key: Callable[[str, str], str | None]) -> Iterator[PageTask]:
+def _pages(raw: LocalDir | UrlDir, display_root: str | None, known_key: Callable[[str, str], str | None],
+           needs_key: Callable[[str], bool]) -> Iterator[PageTask]:
     """Every page of the raw directory, keyed by what its record depends on; known_key(page, stamp)
-    gives the key of a page whose files carry the stamp they had when the last run keyed it."""
+    gives the key of a page whose files carry the stamp they had when the last run keyed it. A local
+    page for which needs_key(page) is false is left unkeyed (key None): its worker keys it."""
     if isinstance(raw, UrlDir):
         for relative, info, sidecar in discover_url(raw):
             path = f"{raw.location}/{relative}"
@@ -296,7 +312,7 @@ def _pages(raw: LocalDir | UrlDir, display_root: str | None,
             check_resolved(raw.root, target)
             shown = shown_path(target, shown_root)
             stamp = page_stamp(path, shown)
-            key = known_key(relative, stamp) or page_key(raw.root, path, shown)
+            key = known_key(relative, stamp) or (page_key(raw.root, path, shown) if needs_key(relative) else None)
             yield PageTask(relative, key, stamp, str(path))
         except PipelineError as error:
             yield PageTask(relative, None, None, str(path), error_entry(relative, error.stage, error))
@@ -366,13 +382,18 @@ def _find_pages(raw: LocalDir | UrlDir, output: OutputDir, ledger: Ledger, displ
             ledger.add(found.page, found.key, found.stamp, found.path, "unchanged" if unchanged else "todo")
         candidates.clear()
 
-    for found in _pages(raw, display_root, ledger.previous_key):
+    # A page the last index does not list is made whatever its key: its worker keys it, and the
+    # driver hashes only to tell an unchanged page, or to take over what a killed run staged.
+    def needs_key(page: str) -> bool:
+        return output.has_earlier_staging or ledger.previous(page) is not None
+
+    for found in _pages(raw, display_root, ledger.previous_key, needs_key):
         summary.pages += 1
         if found.error:
             ledger.add(found.page, None, None, found.path, "failed", error=found.error)
             continue
         known = ledger.previous(found.page)
-        if known is not None and known.key == found.key:
+        if known is not None and found.key is not None and known.key == found.key:
             candidates.append((found, known))
             if len(candidates) >= READ_BATCH:
                 settle()
@@ -392,11 +413,11 @@ def _make_pages(
         for page, key, _ in ledger.queued():
             staged = output.staged(page, key, earlier_run=True)
             if staged is not None and not _transient(staged):
-                _record_outcome(ledger, page, staged)
+                _record_outcome(ledger, page, staged, key)
                 ledger.mark_resumed(page)
                 summary.resumed += 1
     total = ledger.drop_resumed()
-    tasks = ((raw.location, path, display_root, budget) for _, _, path in ledger.queued())
+    tasks = ((raw.location, path, display_root, budget, key is None) for _, key, path in ledger.queued())
     show_bar = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=total, unit="page", disable=not show_bar, file=sys.stderr, desc="normalize")
     for done, result in enumerate(executor.map(process_page, tasks, lost_page, total=total), start=1):
@@ -404,16 +425,17 @@ def _make_pages(
         if not show_bar and done % 1000 == 0:
             log.info("normalized %d of %d pages", done, total)
         page = result["page"]
-        output.stage(page, ledger.key(page), result)
-        _record_outcome(ledger, page, result)
+        key = result.pop("key", None) or ledger.key(page)
+        output.stage(page, key, result)
+        _record_outcome(ledger, page, result, key)
     bar.close()
 
 
-def _record_outcome(ledger: Ledger, page: str, result: dict[str, Any]) -> None:
+def _record_outcome(ledger: Ledger, page: str, result: dict[str, Any], key: str | None) -> None:
     if "error" in result:
-        ledger.set_outcome(page, "failed", error=result["error"])
+        ledger.set_outcome(page, "failed", key, error=result["error"])
     else:
-        ledger.set_outcome(page, "done", record_id=result["id"])
+        ledger.set_outcome(page, "done", key, record_id=result["id"])
 
 
 def _publish(output: OutputDir, ledger: Ledger, summary: RunSummary) -> None:
@@ -452,6 +474,7 @@ def _publish(output: OutputDir, ledger: Ledger, summary: RunSummary) -> None:
                 summary.written += changed
                 summary.unchanged += not changed
             ledger.publish(IndexEntry(page, key, record_id, relative, sha256, stamp, output.stamp(relative)))
+        output.flush()
         summary.failed = len(summary.errors)
         summary.removed = output.remove_orphans(ledger)
         records_stamp = output.write_collections(ledger, summary.errors, summary.pages)

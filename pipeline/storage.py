@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import hashlib
 import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -58,6 +59,27 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> bool:
     except FileNotFoundError:
         pass
     return atomic_write_chunks(path, [data], compare=False, durable=durable)
+
+
+def _libc_syncfs() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (AttributeError, OSError):      # not Linux
+        return None
+
+
+_SYNCFS = _libc_syncfs()
+
+
+def sync_filesystem(directory: Path) -> None:
+    """Make every file written on the file system that holds directory durable, renames included: one
+    call in place of two fsyncs per file when a run has written thousands."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        if _SYNCFS is None or _SYNCFS(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -97,9 +97,17 @@ class OutputDir:
         return relative
 
     def write_record(self, record_id: str, data: bytes) -> tuple[str, bool, str]:
-        """Write a record's JSON bytes: (relative file, whether its bytes changed, their sha256)."""
+        """Write a record's JSON bytes: (relative file, whether its bytes changed, their sha256).
+
+        Atomic, but durable only after ``flush``: a run writes thousands, and one flush of the file
+        system costs what a few fsyncs do. Until then the publishing marker stands, and a power cut
+        before it costs a redone publish (record files are checked by their sha256 in the index).
+        """
         relative = self.record_file(record_id)
-        return relative, self.tree.write(relative, data), hashlib.sha256(data).hexdigest()
+        return relative, self.tree.write(relative, data, durable=False), hashlib.sha256(data).hexdigest()
+
+    def flush(self) -> None:
+        self.tree.flush()
 
     def stamp(self, relative: str) -> str | None:
         """A cheap fingerprint of a file as it lies (size and modification time), where the tree has one."""

@@ -1,4 +1,5 @@
-"""The run's ledger (pages, outcomes and the new index on disk) and the executors' bounded task windows."""
+"""The run's ledger (pages, outcomes and the new index on disk), the executors' bounded task windows, and
+the one flush that makes a publish durable."""
 
 import itertools
 
@@ -23,8 +24,8 @@ def test_pages_come_back_in_page_order_with_their_outcomes(ledger):
         ledger.add(page, "k-" + page, None, f"/raw/{page}", "todo")
     ledger.queue_todo()
     assert [page for page, _, _ in ledger.queued()] == ["a.html", "b.html", "c.html"]
-    ledger.set_outcome("b.html", "failed", error={"page": "b.html", "stage": "clean"})
-    ledger.set_outcome("a.html", "done", record_id="site:a")
+    ledger.set_outcome("b.html", "failed", "k-b.html", error={"page": "b.html", "stage": "clean"})
+    ledger.set_outcome("a.html", "done", "k-a.html", record_id="site:a")
     outcomes = {page: (state, record_id, error) for page, _, _, state, record_id, error in ledger.outcomes()}
     assert outcomes == {"a.html": ("done", "site:a", None), "b.html": ("failed", None, {"page": "b.html", "stage": "clean"}),
                         "c.html": ("todo", None, None)}
@@ -107,3 +108,15 @@ def test_the_local_pool_draws_tasks_only_as_workers_need_them():
 def test_the_local_pool_returns_every_result():
     results = LocalExecutor(2).map(square, ((n,) for n in range(500)), total=500)
     assert sorted(results) == [n * n for n in range(500)]
+
+
+def test_a_filesystem_flush_falls_back_to_sync_where_syncfs_is_missing(tmp_path, monkeypatch):
+    import pipeline.storage as storage
+
+    synced = []
+    monkeypatch.setattr(storage.os, "sync", lambda: synced.append(True))
+    storage.sync_filesystem(tmp_path)
+    assert synced == ([] if storage._SYNCFS is not None else [True])
+    monkeypatch.setattr(storage, "_SYNCFS", None)
+    storage.sync_filesystem(tmp_path)
+    assert synced[-1] is True

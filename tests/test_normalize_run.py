@@ -205,3 +205,17 @@ def test_a_page_rewritten_with_its_old_modification_time_is_made_again(raw_dir, 
     summary = normalize(raw_dir, out, progress=False)
     assert summary.written == 1
     assert json.loads((out / "wilson" / "petrov-letter.json").read_text())["date"]["edtf"] == "1962-03-09"
+
+
+def test_a_first_run_leaves_hashing_to_the_workers_and_keys_as_the_driver_would(raw_dir, tmp_path, monkeypatch):
+    import pipeline.runner as runner
+
+    page_key = runner.page_key
+    monkeypatch.setattr(runner, "page_key", lambda *args: pytest.fail("the driver hashed a page it never saw"))
+    out = tmp_path / "normalized"
+    normalize(raw_dir, out, progress=False)
+    entries = [json.loads(line) for line in (out / ".index.jsonl").read_text().splitlines()[1:]]
+    page = raw_dir / "wilson" / "petrov-letter.txt"
+    shown = page.resolve().relative_to(raw_dir.resolve().parent).as_posix()
+    expected = page_key(raw_dir, page, shown)
+    assert next(e["key"] for e in entries if e["page"] == "wilson/petrov-letter.txt") == expected
