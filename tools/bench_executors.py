@@ -4,8 +4,9 @@
 
 Runs local serial, local with a process pool of --workers, and Dask on a LocalCluster of --workers
 processes (one thread each), each into a fresh output directory, and checks that all three outputs are
-byte for byte the same. The LocalCluster's start-up is timed apart from its run: a long-lived cluster
-pays it once. Numbers depend on the machine and on what else runs on it; the load average is printed.
+byte for byte the same (the index without the file stamps it keeps of this disk). The LocalCluster's
+start-up is timed apart from its run: a long-lived cluster pays it once. Numbers depend on the machine
+and on what else runs on it; the load average is printed.
 """
 
 from __future__ import annotations
@@ -24,13 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import DEFAULT_SEED, ensure_corpus  # noqa: E402 - needs the repository on sys.path
+from bench.measure import tree_digest  # noqa: E402
 from pipeline.executors import DaskExecutor, LocalExecutor  # noqa: E402
 from pipeline.runner import code_fingerprint, normalize  # noqa: E402
-
-
-def output_files(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and p.name != ".lock"}
 
 
 def timed_runs(raw: Path, scratch: Path, name: str, executor: object, repeat: int) -> tuple[float, Path]:
@@ -65,8 +62,8 @@ def run(pages: int, seed: int, workers: int, repeat: int, say: Callable[[str], N
                          "cluster_startup_s": round(startup, 2)}
         say(f"{name:<28} {results[name]['pages_per_s']:>7.1f} pages/s  ({seconds:.1f} s, "
             f"+{startup:.1f} s to start the cluster)")
-        reference = output_files(outputs["local serial"])
-        identical = all(output_files(out) == reference for out in outputs.values())
+        reference = tree_digest(outputs["local serial"])
+        identical = all(tree_digest(out) == reference for out in outputs.values())
     say(f"outputs byte for byte identical: {identical}")
     return {"pages": pages, "seed": seed, "workers": workers, "cpus": os.cpu_count(),
             "load_average": [round(x, 2) for x in os.getloadavg()], "results": results, "identical": identical}
