@@ -72,11 +72,11 @@ def html_page(data: bytes, charset: str | None = None) -> RawPage:
 
 def test_decode_hands_over_the_bytes_only_when_they_are_the_markup_in_utf8():
     text = "<html><body><p>Zieliński</p></body></html>"
-    assert decode.decode_page_source(html_page(text.encode("utf-8"))) == (text, text.encode("utf-8"))
+    assert decode.decode_page_source(html_page(text.encode("utf-8"))) == (text, text.encode("utf-8"), [])
     assert decode.decode_page_source(html_page(b"\xef\xbb\xbf" + text.encode("utf-8")))[1] is None
     assert decode.decode_page_source(html_page(text.encode("cp1250"), "cp1250"))[1] is None
     plain = RawPage(path="x.txt", data=b"Zieli\xc5\x84ski", media_type="text/plain", sha256="0" * 64)
-    assert decode.decode_page_source(plain) == ("Zieliński", None)
+    assert decode.decode_page_source(plain) == ("Zieliński", None, [])
 
 
 def test_clean_gives_the_same_document_with_and_without_the_bytes():

@@ -15,8 +15,11 @@ def clean(page: RawPage) -> CleanDoc:
     # Imported here: the site profiles themselves build on pipeline.clean's helpers.
     from pipeline.sites import profile_for_page
 
-    text, encoded = decode_page_source(page)
+    text, encoded, warnings = decode_page_source(page)
     profile = profile_for_page(page, text)
     if page.media_type == "text/html":
-        return profile.clean_html(text, page, encoded)
-    return profile.clean_text(text, page)
+        doc = profile.clean_html(text, page, encoded)
+    else:
+        doc = profile.clean_text(text, page)
+    doc.warnings[:0] = warnings
+    return doc

@@ -174,21 +174,24 @@ def decode_bytes(data: bytes, declared: str | None = None, html: bool = False) -
     return _decode(data, declared, html)[0]
 
 
-def _decode(data: bytes, declared: str | None, html: bool) -> tuple[str, bool]:
-    """``decode_bytes``, and whether the text is the bytes read as UTF-8 (so the bytes are its UTF-8 form)."""
+def _decode(data: bytes, declared: str | None, html: bool) -> tuple[str, bool, str | None]:
+    """``decode_bytes``, whether the text is the bytes read as UTF-8 (so the bytes are its UTF-8 form),
+    and what a reader of the record should know about the decoding (bytes replaced, a charset overruled)."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return data.decode(codec, errors="replace"), False
+            text = data.decode(codec, errors="replace")
+            return text, False, _replaced(text, data)
     utf16 = _utf16_without_bom(data)
     if utf16:
-        return data.decode(utf16, errors="replace"), False
+        text = data.decode(utf16, errors="replace")
+        return text, False, _replaced(text, data)
     try:
-        return data.decode("utf-8"), True
+        return data.decode("utf-8"), True, None
     except UnicodeDecodeError:
         pass
     text = _mostly_utf8(data)
     if text is not None:
-        return text, False
+        return text, False, _replaced(text, data)
     matches = _detected(data)
     candidates = [_known_codec(declared)]
     if html:
@@ -201,11 +204,20 @@ def _decode(data: bytes, declared: str | None, html: bool) -> tuple[str, bool]:
         except UnicodeDecodeError:
             continue
         if not _looks_wrong(text) and _plausible(codec, data, matches):
-            return text, False
+            return text, False, None
     guess = _best_guess(matches)
     if guess:
-        return data.decode(guess, errors="replace"), False
+        text = data.decode(guess, errors="replace")
+        overruled = [codec for codec in candidates if codec and codec != guess]
+        note = f"the declared charset {overruled[0]} does not fit the bytes: read as {guess}" if overruled else None
+        return text, False, note or _replaced(text, data)
     raise DecodeError("cannot determine the character encoding of the page")
+
+
+def _replaced(text: str, data: bytes) -> str | None:
+    """A note of the byte sequences decoding replaced with U+FFFD (those the bytes held already aside)."""
+    replaced = text.count("\ufffd") - data.count("\ufffd".encode())
+    return f"{replaced} undecodable byte sequences replaced with U+FFFD" if replaced > 0 else None
 
 
 def _looks_wrong(text: str) -> bool:
@@ -234,18 +246,20 @@ def decode_page(page: RawPage) -> str:
     return decode_page_source(page)[0]
 
 
-def decode_page_source(page: RawPage) -> tuple[str, bytes | None]:
-    """``decode_page``, and for HTML the page's bytes when they are the markup in UTF-8: the HTML parser
-    reads those as they are, and encoding the markup again costs more than decoding it did."""
+def decode_page_source(page: RawPage) -> tuple[str, bytes | None, list[str]]:
+    """``decode_page``, for HTML the page's bytes when they are the markup in UTF-8 (the HTML parser
+    reads those as they are, and encoding the markup again costs more than decoding it did), and
+    warnings about the decoding for the record's provenance."""
     if not page.data.strip():
         raise DecodeError("the page is empty")
     html = page.media_type == "text/html"
     kind = binary_kind(page.data)
     if kind:
         raise NotADocumentError(f"the file is {kind}, not {'an HTML' if html else 'a text'} page")
-    text, utf8 = _decode(page.data, page.charset, html)
+    text, utf8, note = _decode(page.data, page.charset, html)
+    warnings = [note] if note else []
     if html:
-        return text, page.data if utf8 else None
+        return text, page.data if utf8 else None, warnings
     if "\x00" in text:
         text = text.replace("\x00", "")
-    return normalize_text(text), None
+    return normalize_text(text), None, warnings
