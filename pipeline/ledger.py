@@ -189,6 +189,15 @@ class Ledger:
         for row in _rows(cursor):
             yield IndexEntry(*row)
 
+    def records_by_id(self) -> Iterator[tuple[IndexEntry, bool]]:
+        """The new index in record id order, each entry with whether its record was made in this run."""
+        cursor = self.db.execute(
+            "SELECT p.page, p.key, p.id, p.file, p.sha256, p.stamp, p.file_stamp, q.state = 'done' "
+            "FROM published p JOIN pages q ON q.page = p.page ORDER BY p.id"
+        )
+        for *row, made in _rows(cursor):
+            yield IndexEntry(*row), bool(made)
+
     def published_by_site(self) -> dict[str, int]:
         rows = self.db.execute(
             "SELECT substr(id, 1, instr(id, ':') - 1) AS site, count(*) FROM published GROUP BY site ORDER BY site"

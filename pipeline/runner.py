@@ -49,7 +49,7 @@ from pipeline.rawpages import (
     url_display_path,
 )
 from pipeline.validate import record_problems
-from pipeline.write import OutputDir, dumps
+from pipeline.write import OutputDir, dumps, dumps_line
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,8 @@ def process_page(raw_dir: str, path: str, display_root: str | None, budget: floa
     """Clean, extract and check one page; a pure function of the files, safe to run in a worker process.
 
     raw_dir and path are local paths or URLs; a worker reads the page itself, wherever it lies.
-    Returns {"page", "id", "record": the record's JSON bytes} or {"page", "error"}: a page costs at most
+    Returns {"page", "id", "record": the record's JSON bytes, "line": its line of records.jsonl} or
+    {"page", "error"}: a page costs at most
     itself, never the run. want_key: add the page's key under "key", taken from the bytes read here
     (the driver leaves hashing pages it has never seen to the workers).
     """
@@ -233,8 +234,9 @@ def process_page(raw_dir: str, path: str, display_root: str | None, budget: floa
             problems = record_problems(result)
             if problems:
                 raise InvalidRecordError("; ".join(problems[:5]))
-            data = dumps(result)     # here, in the worker: the one writer only copies bytes
-        outcome: dict[str, Any] = {"page": relative, "id": result["id"], "record": data}
+            # Serialized here, in the worker: the one writer only copies bytes.
+            data, line = dumps(result), dumps_line(result)
+        outcome: dict[str, Any] = {"page": relative, "id": result["id"], "record": data, "line": line}
     except PageTimeout as error:
         outcome = {"page": relative, "error": error_entry(relative, stage, error)}
     except PipelineError as error:

@@ -168,28 +168,31 @@ class OutputDir:
 
     def stage(self, page: str, key: str, result: dict[str, Any]) -> None:
         """Keep one page's result until the run publishes: a header line (page, key, and the record's id
-        or the error entry), then the record's bytes as they will be published."""
-        header = {"page": page, "key": key, **{k: v for k, v in result.items() if k != "record"}}
-        data = dumps_line(header) + result.get("record", b"")
+        or the error entry), then the record's line of records.jsonl and its bytes as they will be
+        published (both as the worker made them: the driver does not parse records)."""
+        header = {"page": page, "key": key, **{k: v for k, v in result.items() if k not in ("record", "line")}}
+        data = dumps_line(header) + result.get("line", b"") + result.get("record", b"")
         self.tree.write(f"{STAGING_DIR}/{self._staged_name(page)}", data, durable=False)
 
     def staged(self, page: str, key: str, earlier_run: bool = False) -> dict[str, Any] | None:
         """A result staged for this page from these very inputs (same key): its header, and the record's
-        bytes under "record". earlier_run: only one a killed run left (listed when this run began)."""
+        bytes under "record" and its records.jsonl line under "line". earlier_run: only one a killed run
+        left (listed when this run began)."""
         name = self._staged_name(page)
         if earlier_run and name not in self._staged_names:
             return None
         try:
-            header, _, record = self.tree.read(f"{STAGING_DIR}/{name}").partition(b"\n")
+            header, _, rest = self.tree.read(f"{STAGING_DIR}/{name}").partition(b"\n")
             entry = json.loads(header)
         except (OSError, ValueError):
             return None
         if not isinstance(entry, dict) or entry.get("page") != page or entry.get("key") != key:
             return None
         if "error" not in entry:
-            if not isinstance(entry.get("id"), str) or not record:
+            line, _, record = rest.partition(b"\n")
+            if not isinstance(entry.get("id"), str) or not line or not record:
                 return None
-            entry["record"] = record
+            entry["line"], entry["record"] = line + b"\n", record
         return entry
 
     @property
@@ -226,8 +229,14 @@ class OutputDir:
         yield from sorted(f for f in self.tree.find() if f.count("/") == 1 and f.endswith(".json")
                           and not any(part.startswith(".") for part in f.split("/")))
 
-    def _record_lines(self, entries: Iterable[IndexEntry]) -> Iterator[bytes]:
-        for entry in entries:
+    def _record_lines(self, records: Iterable[tuple[IndexEntry, bool]]) -> Iterator[bytes]:
+        """records.jsonl's lines: as the workers made them for records made in this run, else from the
+        record files."""
+        for entry, made in records:
+            staged = self.staged(entry.page, entry.key) if made else None
+            if staged is not None and "line" in staged:
+                yield staged["line"]
+                continue
             data = next(self.tree.read_many([entry.file]))
             if data is None:
                 raise FileNotFoundError(f"record file {entry.file} vanished while the run published it")
@@ -244,7 +253,7 @@ class OutputDir:
         unchanged = (stamp is not None and ledger.same_records_as_before()
                      and self.index_header().get("records_file_stamp") == stamp)
         if not unchanged:
-            self.tree.write_chunks(RECORDS_FILE, self._record_lines(ledger.published(order="id")))
+            self.tree.write_chunks(RECORDS_FILE, self._record_lines(ledger.records_by_id()))
             stamp = self.stamp(RECORDS_FILE)
         errors = sorted(errors, key=lambda e: (e["page"], e["stage"]))
         self.tree.write(ERRORS_FILE, b"".join(dumps_line(e) for e in errors))

@@ -219,3 +219,16 @@ def test_a_first_run_leaves_hashing_to_the_workers_and_keys_as_the_driver_would(
     shown = page.resolve().relative_to(raw_dir.resolve().parent).as_posix()
     expected = page_key(raw_dir, page, shown)
     assert next(e["key"] for e in entries if e["page"] == "wilson/petrov-letter.txt") == expected
+
+
+def test_records_jsonl_lines_are_the_record_files_in_one_line_each(raw_dir, tmp_path):
+    from pipeline.write import dumps_line
+
+    out = tmp_path / "normalized"
+    normalize(raw_dir, out, progress=False)           # lines as the workers made them
+    first = (out / "records.jsonl").read_bytes()
+    files = sorted(out.glob("*/*.json"), key=lambda p: json.loads(p.read_bytes())["id"])
+    assert first == b"".join(dumps_line(json.loads(p.read_bytes())) for p in files)
+    (out / "records.jsonl").unlink()
+    normalize(raw_dir, out, progress=False)           # lines read back from the record files
+    assert (out / "records.jsonl").read_bytes() == first
