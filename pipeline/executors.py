@@ -74,7 +74,7 @@ class LocalExecutor:
             total: int | None = None) -> Iterator[Any]:
         """The function over the tasks, results as they come; tasks are drawn from the iterable only as
         workers need them, so neither tasks nor results pile up in memory."""
-        total = len(tasks) if total is None and isinstance(tasks, Sequence) else total
+        total = _count(tasks, total)
         if self.workers <= 1 or (total is not None and total < 2):
             for task in tasks:
                 yield function(*task)
@@ -93,6 +93,11 @@ class LocalExecutor:
                     if chunk is not None:
                         running.add(pool.submit(run_chunk, function, chunk))
                     yield from future.result()
+
+
+def _count(tasks: Iterable[Task], total: int | None) -> int | None:
+    """How many tasks there are: as told, or a sequence's length; None for a stream of unknown length."""
+    return len(tasks) if total is None and isinstance(tasks, Sequence) else total
 
 
 def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
@@ -187,7 +192,7 @@ class DaskExecutor:
 
         if self.client is None:
             raise RuntimeError("DaskExecutor.map outside its `with` block")
-        total = len(tasks) if total is None and isinstance(tasks, Sequence) else total
+        total = _count(tasks, total)
         threads = self._threads()
         size = max(1, min(MAX_CHUNK, (total or 0) // (threads * 8)))
         chunks = _chunks(tasks, size)

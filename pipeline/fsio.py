@@ -25,6 +25,7 @@ from pipeline.storage import (
     atomic_write_bytes,
     atomic_write_chunks,
     remove_stale_temp_files,
+    stat_stamp,
     sync_filesystem,
 )
 
@@ -119,13 +120,11 @@ class LocalDir:
             yield from handle
 
     def stamp(self, relative: str) -> str | None:
-        """Size, modification and change times and inode of the file (not of a link's target), or None
-        when there is none: any rewrite changes one of them, even one that puts the old mtime back."""
+        """The file's ``stat_stamp`` (not its link target's), or None when there is no file."""
         try:
-            info = os.lstat(self.root / relative)
+            return stat_stamp(os.lstat(self.root / relative))
         except OSError:
             return None
-        return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
     def exists_file(self, relative: str) -> bool:
         return (self.root / relative).is_file()

@@ -122,11 +122,11 @@ class Ledger:
     # --- This run's pages.
 
     def add(self, page: str, key: str | None, stamp: str | None, path: str, state: str,
-            error: dict[str, str] | None = None) -> None:
-        """Record a page found in the raw directory."""
+            record_id: str | None = None, error: dict[str, str] | None = None) -> None:
+        """Record a page found in the raw directory (an unchanged one with the id of its record)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, NULL, ?)",
-            (page, key, stamp, os.fsencode(path), state, _dumps(error)),
+            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (page, key, stamp, os.fsencode(path), state, record_id, _dumps(error)),
         )
 
     def set_outcome(self, page: str, state: str, key: str | None, record_id: str | None = None,

@@ -48,6 +48,7 @@ from pipeline.rawpages import (
     sidecar_path,
     url_display_path,
 )
+from pipeline.storage import stat_stamp
 from pipeline.validate import record_problems
 from pipeline.write import OutputDir, dumps, dumps_line
 
@@ -147,8 +148,7 @@ def page_key(raw_dir: Path, path: Path, shown: str) -> str:
 
 def content_key(shown: str, data: bytes, sidecar: tuple[dict, str | None]) -> str:
     """page_key of bytes and a sidecar already read (a worker keys the very bytes it made the record of)."""
-    digest = hashlib.sha256(code_fingerprint().encode())
-    digest.update(shown.encode("utf-8", "surrogatepass") + b"\0")
+    digest = _digest_for(shown)
     digest.update(data)
     digest.update(b"\0" + json.dumps(sidecar, sort_keys=True).encode())
     return digest.hexdigest()
@@ -158,15 +158,12 @@ def page_stamp(path: Path, shown: str) -> str:
     """A cheap fingerprint of what page_key hashes: size, modification and change times and inode of the
     page and its sidecar, the path records show, and the code. While it is the same the key is too (as
     make and rsync judge files); the change time catches a rewrite that put the old mtime back."""
-    digest = hashlib.sha256(code_fingerprint().encode())
-    digest.update(shown.encode("utf-8", "surrogatepass") + b"\0")
+    digest = _digest_for(shown)
     for file in (path, sidecar_path(path)):
         try:
-            info = os.stat(file)
+            digest.update(stat_stamp(os.stat(file)).encode() + b"\0")
         except OSError:
             digest.update(b"-\0")
-        else:
-            digest.update(f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}\0".encode())
     return digest.hexdigest()[:32]
 
 
@@ -178,12 +175,18 @@ def url_page_key(shown: str, info: dict, sidecar: dict | None) -> str:
     """
     if info.get("size", 0) > MAX_PAGE_BYTES:
         raise PageTooLargeError(f"the page is {info['size']} bytes, over the {MAX_PAGE_BYTES}-byte limit for one page")
-    digest = hashlib.sha256(code_fingerprint().encode())
-    digest.update(shown.encode("utf-8", "surrogatepass") + b"\0")
+    digest = _digest_for(shown)
     for described in (info, sidecar or {}):
         fields = {name: str(described[name]) for name in CHANGE_FIELDS if name in described}
         digest.update(json.dumps(fields, sort_keys=True).encode() + b"\0")
     return digest.hexdigest()
+
+
+def _digest_for(shown: str) -> Any:
+    """A sha256 started with what every key and stamp depends on: the code and the path records show."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    digest.update(shown.encode("utf-8", "surrogatepass") + b"\0")
+    return digest
 
 
 def error_entry(page: str, stage: str, error: BaseException) -> dict[str, str]:
@@ -380,8 +383,11 @@ def _find_pages(raw: LocalDir | UrlDir, output: OutputDir, ledger: Ledger, displ
 
     def settle() -> None:
         intact = output.intact([known for _, known in candidates])
-        for (found, _), unchanged in zip(candidates, intact, strict=True):
-            ledger.add(found.page, found.key, found.stamp, found.path, "unchanged" if unchanged else "todo")
+        for (found, known), unchanged in zip(candidates, intact, strict=True):
+            if unchanged:
+                ledger.add(found.page, found.key, found.stamp, found.path, "unchanged", record_id=known.id)
+            else:
+                ledger.add(found.page, found.key, found.stamp, found.path, "todo")
         candidates.clear()
 
     # A page the last index does not list is made whatever its key: its worker keys it, and the
@@ -451,16 +457,13 @@ def _publish(output: OutputDir, ledger: Ledger, summary: RunSummary) -> None:
             if error is not None or key is None:
                 summary.errors.append(error or error_entry(page, "process", RuntimeError("no result")))
                 continue
-            if state == "unchanged":
-                known = ledger.previous(page)
-                assert known is not None      # an unchanged page is one the last index listed
-                record_id = known.id
             owner = ledger.owner(record_id)
             if owner is not None:
                 duplicate = DuplicateRecordIdError(f"record id {record_id} is already produced by {owner}")
                 summary.errors.append(error_entry(page, duplicate.stage, duplicate))
                 continue
-            if state == "unchanged":
+            known = ledger.previous(page) if state == "unchanged" else None
+            if known is not None:
                 relative, sha256 = known.file, known.sha256
                 summary.unchanged += 1
                 summary.skipped += 1

@@ -61,6 +61,12 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> bool:
     return atomic_write_chunks(path, [data], compare=False, durable=durable)
 
 
+def stat_stamp(info: os.stat_result) -> str:
+    """Size, modification and change times and inode of a file: any rewrite changes one of them, even
+    one that puts the old modification time back."""
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
 def _libc_syncfs() -> Callable[[int], int] | None:
     try:
         return ctypes.CDLL(None, use_errno=True).syncfs

@@ -142,7 +142,8 @@ class OutputDir:
         return next((value for value in self._index_lines(header=True) if isinstance(value, dict)), {})
 
     def _index_lines(self, header: bool = False) -> Iterator[Any]:
-        """The index file's values; a damaged line is passed over (it costs a rerun of its page only)."""
+        """The index file's entries (or its header line alone); a damaged line is passed over: it costs a
+        rerun of its page only."""
         try:
             lines = self.tree.lines(INDEX_FILE)
             first = next(lines, b"")
@@ -159,9 +160,6 @@ class OutputDir:
         self.tree.write_chunks(INDEX_FILE, _chain([dumps_line(header)], (dumps_line(e.to_json()) for e in entries)))
         if self.tree.exists_file(LEGACY_INDEX_FILE):
             self.tree.remove(LEGACY_INDEX_FILE)
-
-    def write_file(self, name: str, data: bytes) -> bool:
-        return self.tree.write(name, data)
 
     def _staged_name(self, page: str) -> str:
         return hashlib.sha256(page.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
@@ -237,9 +235,10 @@ class OutputDir:
             if staged is not None and "line" in staged:
                 yield staged["line"]
                 continue
-            data = next(self.tree.read_many([entry.file]))
-            if data is None:
-                raise FileNotFoundError(f"record file {entry.file} vanished while the run published it")
+            try:
+                data = self.tree.read(entry.file)
+            except FileNotFoundError:
+                raise FileNotFoundError(f"record file {entry.file} vanished while the run published it") from None
             yield dumps_line(json.loads(data))
 
     def write_collections(self, ledger: Ledger, errors: list[dict[str, Any]], pages: int) -> str | None:
