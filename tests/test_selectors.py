@@ -35,6 +35,9 @@ SELECTORS = [
     "nav, form, aside, input, [role=navigation]", ".search-res li", "*", ".x", "p.y", ".missing",
     ".long .item a", "ul.long > li:first-child", "li.item, li.menu-item",
     "li:first-child", "a + a", "ul ~ div",
+    # a needle found in many values, several times in one, at a value's edges; exact values looked up
+    "a[href*='/d/1']", "a[href$='/d/1']", "a[href^='/d/3']", "[href*='d']", "[href='/']", "a[href='/about']",
+    "[role=navigation], [role=tabpanel]", "[class*='item']", "[class$='nav']",
 ]
 
 

@@ -250,7 +250,7 @@ def decode_page_source(page: RawPage) -> tuple[str, bytes | None, list[str]]:
     """``decode_page``, for HTML the page's bytes when they are the markup in UTF-8 (the HTML parser
     reads those as they are, and encoding the markup again costs more than decoding it did), and
     warnings about the decoding for the record's provenance."""
-    if not page.data.strip():
+    if not page.data or page.data.isspace():     # (strip() would copy the page)
         raise DecodeError("the page is empty")
     html = page.media_type == "text/html"
     kind = binary_kind(page.data)

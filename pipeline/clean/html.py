@@ -15,10 +15,9 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import AnyStr
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
@@ -84,7 +83,8 @@ _WAYBACK_INSERT = re.compile(
     r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->", re.S | re.I
 )
 _WAYBACK_PREFIX = re.compile(r"^(?:https?:)?(?://web\.archive\.org)?/web/\d{1,14}(?:[a-z]{2}_)?/", re.I)
-_WAYBACK_DIGITS = re.compile(r"/web/\d{8,14}")
+_WAYBACK_DIGITS = re.compile(r"/web/[0-9]{8,14}")     # a capture's timestamp: ASCII digits
+_WAYBACK_DIGITS_BYTES = re.compile(rb"/web/[0-9]{8,14}")
 _WAYBACK_IDS = ("wm-ipp-base", "wm-ipp", "wm-ipp-print", "donato", "wm-capinfo")
 _URL_ATTRIBUTES = ("href", "src", "data", "action", "poster")
 _NOT_DOWNLOADS = ("#", "javascript:", "mailto:")
@@ -92,7 +92,7 @@ _DOCUMENT_FILE = re.compile(r"\.(pdf|tiff?|jpe?g|png|djvu)$", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # What XPath's translate(@type, 'PASWORD', 'pasword') does: type="Password" is a password field too.
 _PASSWORD_CASE = str.maketrans("PASWORD", "pasword")
-_CFEMAIL_LINK = "/cdn-cgi/l/email-protection#"
+_CFEMAIL_LINKS = 'a[href*="/cdn-cgi/l/email-protection#"]'
 _CFEMAIL_HREF = re.compile(r"/cdn-cgi/l/email-protection#([0-9a-fA-F]+)$")
 _JSON_TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _JSON_WRAPPER = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
@@ -250,28 +250,13 @@ def parse_html(markup: str, encoded: bytes | None = None) -> HtmlElement:
 
 def _from_web_archive(markup: str, encoded: bytes | None = None) -> bool:
     """``encoded``: the markup in UTF-8, when at hand (bytes are searched faster than wide text)."""
-    # Substring searches: a regular expression scans the whole page a character at a time. Pages link other
-    # "/web/" paths too (a PDF viewer's): the capture's digits decide.
+    # Pages link other "/web/" paths too (a PDF viewer's): the capture's digits decide.
     if encoded is None:
-        return "web.archive.org" in markup or any(
-            _WAYBACK_DIGITS.match(markup, at) for at in _positions(markup, "/web/")
-        )
-    # 64 bytes hold the longest match in the widest characters; decoding drops a character cut at the end.
-    return b"web.archive.org" in encoded or any(
-        _WAYBACK_DIGITS.match(encoded[at: at + 64].decode("utf-8", "ignore")) for at in _positions(encoded, b"/web/")
-    )
+        return "web.archive.org" in markup or _WAYBACK_DIGITS.search(markup) is not None
+    return b"web.archive.org" in encoded or _WAYBACK_DIGITS_BYTES.search(encoded) is not None
 
 
-def _positions(text: AnyStr, mark: AnyStr) -> Iterator[int]:
-    at = text.find(mark)
-    while at != -1:
-        yield at
-        at = text.find(mark, at + 1)
-
-
-def _unwrap_web_archive(root: HtmlElement, markup: str, encoded: bytes | None = None) -> None:
-    if not _from_web_archive(markup, encoded):
-        return
+def _unwrap_web_archive(root: HtmlElement) -> None:
     # One walk finds both; what lay in the archive's own elements is rewritten after they left the page, to
     # no effect on it.
     toolbar: list[HtmlElement] = []
@@ -308,7 +293,7 @@ def decode_cfemail(hex_string: str) -> str | None:
 
 def _decode_cloudflare_emails(index: PageIndex) -> None:
     marked = [element for element, _ in index.with_attribute("data-cfemail")]
-    links = [element for element, href in index.with_attribute("href") if element.tag == "a" and _CFEMAIL_LINK in href]
+    links = index.select(_CFEMAIL_LINKS)
     for element in marked:
         address = decode_cfemail(element.get("data-cfemail", ""))
         if address is None:
@@ -494,9 +479,12 @@ def prepare_page(markup: str, rules: HtmlRules, encoded: bytes | None = None) ->
             f"over the {MAX_MARKUP_CHARS:,} limit for one document"
         )
     refuse_binary(markup)
-    unwrapped = _WAYBACK_INSERT.sub("", markup)
-    if len(unwrapped) != len(markup):
-        markup, encoded = unwrapped, None
+    # Only a capture carries the archive's toolbar: the case-blind search for it reads the page a character at a time.
+    archived = _from_web_archive(markup, encoded)
+    if archived:
+        unwrapped = _WAYBACK_INSERT.sub("", markup)
+        if len(unwrapped) != len(markup):
+            markup, encoded = unwrapped, None
     markup, encoded = _without_controls(markup, encoded)
     root = parse_html(markup, encoded)
     visible = _VisibleText(root)
@@ -505,7 +493,8 @@ def prepare_page(markup: str, rules: HtmlRules, encoded: bytes | None = None) ->
         title = _title_text(root)
         raise NotADocumentError(f"the HTML page has no body text{f' (title {title!r})' if title else ''}")
     _drop_hidden_icons(root, rules.keep_hidden)
-    _unwrap_web_archive(root, markup, encoded)
+    if archived:
+        _unwrap_web_archive(root)
     index = PageIndex(root)     # the page only loses elements from here on, and e-mail links their disguise
     _decode_cloudflare_emails(index)
     _remove_hidden(root, rules.keep_hidden, index)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import count
+from operator import itemgetter
 
 import cssselect
 from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
@@ -70,6 +71,8 @@ class _Compound:
     attributes: tuple[tuple[str, Callable[[str], bool]], ...]   # (name, test of the value)
     # For each attribute test, a string every value it accepts contains ("" when there is none to look for).
     needles: tuple[str, ...] = ()
+    # For each attribute test, the one value it accepts ([role=main]), or None.
+    exact: tuple[str | None, ...] = ()
 
     @property
     def test_is_trivial(self) -> bool:
@@ -99,6 +102,7 @@ def _compound(tree: object) -> _Compound | None:
     classes: list[str] = []
     attributes: list[tuple[str, Callable[[str], bool]]] = []
     needles: list[str] = []
+    exact: list[str | None] = []
     while not isinstance(tree, Element):
         if isinstance(tree, Class):
             if not tree.class_name or _XML_SPACE.search(tree.class_name) or "\f" in tree.class_name:
@@ -115,6 +119,7 @@ def _compound(tree: object) -> _Compound | None:
                 return None
             attributes.append((tree.attrib, test))
             needles.append("" if tree.operator == "exists" else expected)
+            exact.append(expected if tree.operator == "=" else None)
         else:
             return None
         tree = tree.selector
@@ -125,7 +130,8 @@ def _compound(tree: object) -> _Compound | None:
             return None
         tag = tree.element
     return _Compound(
-        tag, tuple(ids), tuple(reversed(classes)), tuple(reversed(attributes)), tuple(reversed(needles))
+        tag, tuple(ids), tuple(reversed(classes)), tuple(reversed(attributes)), tuple(reversed(needles)),
+        tuple(reversed(exact)),
     )
 
 
@@ -255,6 +261,7 @@ class PageIndex:
         self._by_class: dict[str, list[HtmlElement]] | None = None         # taken on first use
         self._by_id: dict[str, list[HtmlElement]] | None = None            # taken on first use
         self._joined_values: dict[str, str] = {}                            # taken on first use, by name
+        self._by_value: dict[str, dict[str, list[HtmlElement]]] = {}       # taken on first use, by name
         # One walk in Python reads every attribute: cheaper than one XPath walk per attribute name.
         with_attribute, by_class_and_id = self._with_attribute, self.by_class_and_id
         for element, attributes in zip(elements, map(_ITEMS, elements), strict=True):
@@ -336,6 +343,7 @@ class PageIndex:
             group.insert(bisect_left(group, at, key=position), element)
         self._by_class = self._by_id = None
         self._joined_values.clear()
+        self._by_value.clear()
 
     def with_attribute(self, name: str) -> list[tuple[HtmlElement, str]]:
         """(element, value) of the elements that had the attribute when the index was taken (or as
@@ -343,11 +351,45 @@ class PageIndex:
         return self._with_attribute.get(name, [])
 
     def _all_values(self, name: str) -> str:
-        """The values of the attribute on the page, joined (each search of them a single pass)."""
+        """The values of the attribute on the page, joined by NULs (no value holds one): each search of them
+        is a single pass."""
         joined = self._joined_values.get(name)
         if joined is None:
-            joined = self._joined_values[name] = "\x00".join(value for _, value in self.with_attribute(name))
+            joined = self._joined_values[name] = "\x00".join(map(itemgetter(1), self.with_attribute(name)))
         return joined
+
+    def with_value(self, name: str, value: str) -> list[HtmlElement]:
+        """The elements whose attribute had that value when the index was taken, in document order."""
+        by_value = self._by_value.get(name)
+        if by_value is None:
+            by_value = self._by_value[name] = {}
+            for element, found in self.with_attribute(name):
+                elements = by_value.get(found)
+                if elements is None:
+                    by_value[found] = [element]
+                else:
+                    elements.append(element)
+        return by_value.get(value, [])
+
+    def _containing(self, name: str, needle: str, test: Callable[[str], bool]) -> list[HtmlElement]:
+        """The elements whose value of the attribute contains the needle and passes the test: only the values
+        a search of them all finds the needle in are tested (a page has hundreds of links, a few to PDFs)."""
+        joined, pairs = self._all_values(name), self.with_attribute(name)
+        found: list[HtmlElement] = []
+        value_index, counted_to = 0, 0
+        at = joined.find(needle)
+        while at != -1:
+            value_index += joined.count("\x00", counted_to, at)
+            element, value = pairs[value_index]
+            if test(value):
+                found.append(element)
+            following = joined.find("\x00", at + len(needle))
+            if following == -1:
+                break
+            counted_to = following + 1
+            value_index += 1
+            at = joined.find(needle, counted_to)
+        return found
 
     def in_document_order(self, elements: Iterable[HtmlElement]) -> list[HtmlElement]:
         """The elements sorted by their place on the page, once each; all must be on the indexed page."""
@@ -401,11 +443,11 @@ class PageIndex:
             return self.by_class.get(compound.classes[0], [])
         if compound.attributes:
             name, test = compound.attributes[0]
-            # Most tests ask for a value no element has (a[href$=".pdf"] among a page's hundreds of links): one
-            # substring search of all the values at once rules that out.
+            if compound.exact[0] is not None:
+                return self.with_value(name, compound.exact[0])
             needle = compound.needles[0]
-            if needle and needle not in self._all_values(name):
-                return []
+            if needle and "\x00" not in needle:
+                return self._containing(name, needle, test)
             return [element for element, value in self.with_attribute(name) if test(value)]
         return None
 
