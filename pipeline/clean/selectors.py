@@ -71,8 +71,6 @@ class _Compound:
     attributes: tuple[tuple[str, Callable[[str], bool]], ...]   # (name, test of the value)
     # For each attribute test, a string every value it accepts contains ("" when there is none to look for).
     needles: tuple[str, ...] = ()
-    # For each attribute test, the one value it accepts ([role=main]), or None.
-    exact: tuple[str | None, ...] = ()
 
     @property
     def test_is_trivial(self) -> bool:
@@ -102,7 +100,6 @@ def _compound(tree: object) -> _Compound | None:
     classes: list[str] = []
     attributes: list[tuple[str, Callable[[str], bool]]] = []
     needles: list[str] = []
-    exact: list[str | None] = []
     while not isinstance(tree, Element):
         if isinstance(tree, Class):
             if not tree.class_name or _XML_SPACE.search(tree.class_name) or "\f" in tree.class_name:
@@ -119,7 +116,6 @@ def _compound(tree: object) -> _Compound | None:
                 return None
             attributes.append((tree.attrib, test))
             needles.append("" if tree.operator == "exists" else expected)
-            exact.append(expected if tree.operator == "=" else None)
         else:
             return None
         tree = tree.selector
@@ -131,7 +127,6 @@ def _compound(tree: object) -> _Compound | None:
         tag = tree.element
     return _Compound(
         tag, tuple(ids), tuple(reversed(classes)), tuple(reversed(attributes)), tuple(reversed(needles)),
-        tuple(reversed(exact)),
     )
 
 
@@ -261,7 +256,6 @@ class PageIndex:
         self._by_class: dict[str, list[HtmlElement]] | None = None         # taken on first use
         self._by_id: dict[str, list[HtmlElement]] | None = None            # taken on first use
         self._joined_values: dict[str, str] = {}                            # taken on first use, by name
-        self._by_value: dict[str, dict[str, list[HtmlElement]]] = {}       # taken on first use, by name
         # One walk in Python reads every attribute: cheaper than one XPath walk per attribute name.
         with_attribute, by_class_and_id = self._with_attribute, self.by_class_and_id
         for element, attributes in zip(elements, map(_ITEMS, elements), strict=True):
@@ -343,7 +337,6 @@ class PageIndex:
             group.insert(bisect_left(group, at, key=position), element)
         self._by_class = self._by_id = None
         self._joined_values.clear()
-        self._by_value.clear()
 
     def with_attribute(self, name: str) -> list[tuple[HtmlElement, str]]:
         """(element, value) of the elements that had the attribute when the index was taken (or as
@@ -360,22 +353,15 @@ class PageIndex:
 
     def with_value(self, name: str, value: str) -> list[HtmlElement]:
         """The elements whose attribute had that value when the index was taken, in document order."""
-        by_value = self._by_value.get(name)
-        if by_value is None:
-            by_value = self._by_value[name] = {}
-            for element, found in self.with_attribute(name):
-                elements = by_value.get(found)
-                if elements is None:
-                    by_value[found] = [element]
-                else:
-                    elements.append(element)
-        return by_value.get(value, [])
+        return self._containing(name, value, value.__eq__)
 
     def _containing(self, name: str, needle: str, test: Callable[[str], bool]) -> list[HtmlElement]:
         """The elements whose value of the attribute contains the needle and passes the test: only the values
         a search of them all finds the needle in are tested (a page has hundreds of links, a few to PDFs)."""
         joined, pairs = self._all_values(name), self.with_attribute(name)
         found: list[HtmlElement] = []
+        if not pairs:
+            return found
         value_index, counted_to = 0, 0
         at = joined.find(needle)
         while at != -1:
@@ -443,8 +429,6 @@ class PageIndex:
             return self.by_class.get(compound.classes[0], [])
         if compound.attributes:
             name, test = compound.attributes[0]
-            if compound.exact[0] is not None:
-                return self.with_value(name, compound.exact[0])
             needle = compound.needles[0]
             if needle and "\x00" not in needle:
                 return self._containing(name, needle, test)
