@@ -56,7 +56,7 @@ def test_controls_are_found_in_the_bytes(markup):
     "nothing here", "/web/" + "é" * 20,
 ])
 def test_web_archive_pages_are_recognised_in_bytes_as_in_text(markup):
-    expected = "web.archive.org" in markup or bool(re.search(r"/web/[0-9]{8,14}", markup))
+    expected = bool(re.search(r"/web/[0-9]{8,14}", markup))
     assert page_html._from_web_archive(markup) is expected
     assert page_html._from_web_archive(markup, markup.encode("utf-8")) is expected
 

@@ -265,11 +265,14 @@ def parse_html(markup: str, encoded: bytes | None = None) -> HtmlElement:
 # ------------------------------------------------------------------------------------- page preparation
 
 def _from_web_archive(markup: str, encoded: bytes | None = None) -> bool:
-    """``encoded``: the markup in UTF-8, when at hand (bytes are searched faster than wide text)."""
-    # Pages link other "/web/" paths too (a PDF viewer's): the capture's digits decide.
+    """Whether the page is an archive's capture: its links were rewritten to the archive's /web/<timestamp>/...
+    (a page that only mentions web.archive.org, or links one capture, keeps its links as they are).
+
+    ``encoded``: the markup in UTF-8, when at hand (bytes are searched faster than wide text).
+    """
     if encoded is None:
-        return "web.archive.org" in markup or _WAYBACK_DIGITS.search(markup) is not None
-    return b"web.archive.org" in encoded or _WAYBACK_DIGITS_BYTES.search(encoded) is not None
+        return _WAYBACK_DIGITS.search(markup) is not None
+    return _WAYBACK_DIGITS_BYTES.search(encoded) is not None
 
 
 def _unwrap_web_archive(root: HtmlElement) -> None:
@@ -1282,8 +1285,9 @@ def finish(
     fixed = [t if t.isascii() else normalize_text(t) for t in texts]
     paragraphs_out: list[str] = []
     is_chrome = _any_matches(rules.chrome_lines)
-    for paragraph in fixed[: len(body)]:
-        tidy = paragraph if paragraph.isascii() else _tidy(paragraph, False)
+    # The profiles hand over tidy paragraphs; only what Unicode repair changed may need tidying again.
+    for paragraph, original in zip(fixed[: len(body)], body, strict=True):
+        tidy = paragraph if paragraph is original else _tidy(paragraph, False)
         lines = [line for line in tidy.split("\n") if line and not is_chrome(line)]
         if lines:
             paragraphs_out.append("\n".join(lines))
