@@ -272,7 +272,13 @@ def _from_web_archive(markup: str, encoded: bytes | None = None) -> bool:
     """
     if encoded is None:
         return _WAYBACK_DIGITS.search(markup) is not None
-    return _WAYBACK_DIGITS_BYTES.search(encoded) is not None
+    # A substring search skips through the bytes where a regular expression steps through each one.
+    at = encoded.find(b"/web/")
+    while at != -1:
+        if _WAYBACK_DIGITS_BYTES.match(encoded, at):
+            return True
+        at = encoded.find(b"/web/", at + 1)
+    return False
 
 
 def _unwrap_web_archive(root: HtmlElement) -> None:
