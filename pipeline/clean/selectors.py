@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import count
 from operator import itemgetter
@@ -71,6 +71,11 @@ class _Compound:
     attributes: tuple[tuple[str, Callable[[str], bool]], ...]   # (name, test of the value)
     # For each attribute test, a string every value it accepts contains ("" when there is none to look for).
     needles: tuple[str, ...] = ()
+
+    @property
+    def decided_by_index(self) -> bool:
+        """The index's list for the compound's one id, class word or attribute test holds exactly its matches."""
+        return self.tag is None and len(self.ids) + len(self.classes) + len(self.attributes) == 1
 
     @property
     def test_is_trivial(self) -> bool:
@@ -136,10 +141,13 @@ class _Part:
 
     compounds: tuple[_Compound, ...]
     combinators: tuple[str, ...]     # combinators[i] joins compounds[i] to compounds[i + 1] on its left
+    # Worked out once: selections ask them of every part.
+    subject: _Compound = field(init=False)
+    decided_by_index: bool = field(init=False)
 
-    @property
-    def subject(self) -> _Compound:
-        return self.compounds[0]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "subject", self.compounds[0])
+        object.__setattr__(self, "decided_by_index", len(self.compounds) == 1 and self.subject.decided_by_index)
 
     def matches(self, element: HtmlElement, ancestors: Sequence[HtmlElement]) -> bool:
         """``ancestors``: the element's ancestors from its parent up to the context element included."""
@@ -473,6 +481,8 @@ class PageIndex:
         if len(part.compounds) == 1:
             if not check_scope:
                 return [element for element in candidates if test(element)]
+            if part.decided_by_index:
+                return [element for element in candidates if scope.holds(element)]
             return [element for element in candidates if test(element) and scope.holds(element)]
         found = []
         for element in candidates:
