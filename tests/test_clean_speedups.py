@@ -149,3 +149,21 @@ def test_visible_text_length_leaves_out_scripts_and_styles_and_keeps_them_on_the
     expected = max(0, page_html.text_size(scope) - invisible)
     assert page_html.visible_text_length(root) == expected
     assert etree.tostring(root) == before
+
+
+@pytest.mark.parametrize("markup", [
+    "<div><p>One.</p><p> Two  words </p>tail text<p></p><h2>Head</h2><p>Three <em>with</em> inline.</p></div>",
+    "<div>lead<p>after lead</p><br>line<p>next</p></div>",
+    "<div><ul><li>item one</li><li>item two</li></ul><p>after list</p></div>",
+    "<div><a href='/x'><p>inside a link</p></a><p>outside</p></div>",
+    "<div><table><tr><td>cell</td><td>other</td></tr></table><p>after</p></div>",
+    "<div><pre>pre\ntext</pre><address>Street</address><p>end</p></div>",
+    "<div><blockquote><p>quoted</p></blockquote><td>stray cell</td><tr>stray row</tr></div>",
+    "<p>the root alone</p>",
+])
+def test_childless_blocks_read_as_the_full_walk_reads_them(markup, monkeypatch):
+    element = lxml.html.fragment_fromstring(markup, create_parent=False)
+    groups = [element.find(".//address")] if element.find(".//address") is not None else []
+    shortcut = page_html.text_blocks(element), page_html.text_blocks(element, line_groups=groups)
+    monkeypatch.setattr(page_html, "_ONE_PARAGRAPH_BLOCKS", frozenset())
+    assert shortcut == (page_html.text_blocks(element), page_html.text_blocks(element, line_groups=groups))

@@ -47,6 +47,8 @@ _LEAF_BLOCK_TAGS = frozenset(
     "p pre blockquote li dd dt h1 h2 h3 h4 h5 h6 address figcaption caption tr".split()
 )
 _CELL_TAGS = frozenset(("td", "th"))
+# Blocks that, childless, are a paragraph of their own text wherever the walker is outside line groups and links.
+_ONE_PARAGRAPH_BLOCKS = BLOCK_TAGS - _LINE_GROUP_TAGS - {"table"}
 # What a layout table holds and a data table does not.
 _LAYOUT_CONTENT_TAGS = frozenset("table p div ul ol h1 h2 h3 blockquote".split())
 # Page regions that are chrome when they belong to the page, content when they belong to an article.
@@ -851,6 +853,10 @@ class _Walker:
                 if skipping or element in self.skip:
                     skipping += 1
                     continue
+                if (element.tag in _ONE_PARAGRAPH_BLOCKS and not len(element) and not self.group_depth
+                        and not self.link_depth and element not in self.line_groups):
+                    actions.append(self._paragraph_of(element))
+                    continue
                 actions.append(self._start(element))
                 continue
             if skipping:
@@ -861,6 +867,16 @@ class _Walker:
                 self._add_text(element.tail)
         self._break_paragraph()
         return self.blocks
+
+    def _paragraph_of(self, element: HtmlElement) -> int:
+        """What _start and _end come to for a block with no children outside line groups and links: a paragraph
+        of its own text (most paragraphs of a document are such a <p>)."""
+        self._boundary()
+        line = one_line(element.text or "")
+        if line:
+            self.blocks.append(TextBlock(line, 0, element.tag))
+        self.link_chars, self.opening_tag = 0, ""
+        return self.INLINE     # nothing left to undo at its end
 
     def _start(self, element: HtmlElement) -> int:
         tag = element.tag
