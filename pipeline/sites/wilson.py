@@ -430,9 +430,9 @@ def _pill_blocks(index: PageIndex) -> list[Block]:
 def _information_blocks(index: PageIndex) -> list[Block]:
     """Each sub-title labels the .text value that follows it (one pair per block, or several)."""
     blocks = []
+    # Selected once for the page: each section's walk meets only its own.
+    labels, values = set(index.select(CURRENT_INFO_LABEL)), set(index.select(CURRENT_INFO_VALUE))
     for section in index.select(CURRENT_INFO_SECTION):
-        labels = set(index.select(CURRENT_INFO_LABEL, section))
-        values = set(index.select(CURRENT_INFO_VALUE, section))
         label = None
         for element in section.iter():
             if element in labels:
