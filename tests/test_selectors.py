@@ -38,6 +38,9 @@ SELECTORS = [
     # a needle found in many values, several times in one, at a value's edges; exact values looked up
     "a[href*='/d/1']", "a[href$='/d/1']", "a[href^='/d/3']", "[href*='d']", "[href='/']", "a[href='/about']",
     "[role=navigation], [role=tabpanel]", "[class*='item']", "[class$='nav']",
+    # descendant chains whose compounds match several ancestors, or match only farther up
+    "main section div span", "body .pill span", "main div span span", "div div span", "html main li a",
+    "header nav ul li a", "main > section div span", "section > div span",
 ]
 
 

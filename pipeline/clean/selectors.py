@@ -144,10 +144,12 @@ class _Part:
     # Worked out once: selections ask them of every part.
     subject: _Compound = field(init=False)
     decided_by_index: bool = field(init=False)
+    descendants_only: bool = field(init=False)      # no '>' among the combinators
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "subject", self.compounds[0])
         object.__setattr__(self, "decided_by_index", len(self.compounds) == 1 and self.subject.decided_by_index)
+        object.__setattr__(self, "descendants_only", ">" not in self.combinators)
 
     def matches(self, element: HtmlElement, ancestors: Sequence[HtmlElement]) -> bool:
         """``ancestors``: the element's ancestors from its parent up to the context element included."""
@@ -155,7 +157,18 @@ class _Part:
 
     def left_matches(self, ancestors: Sequence[HtmlElement]) -> bool:
         """Whether the compounds left of the subject match among the subject's ancestors."""
-        return self._left_matches(1, ancestors, 0)
+        if not self.descendants_only:
+            return self._left_matches(1, ancestors, 0)
+        # Descendant combinators only: each compound may take the nearest ancestor that matches it, as a farther
+        # one leaves the compounds further left fewer ancestors to match.
+        position, count = 0, len(ancestors)
+        for compound in self.compounds[1:]:
+            while position < count and not compound.test(ancestors[position]):
+                position += 1
+            if position == count:
+                return False
+            position += 1
+        return True
 
     def _left_matches(self, index: int, ancestors: Sequence[HtmlElement], start: int) -> bool:
         if index == len(self.compounds):
