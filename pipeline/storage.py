@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_DASH_RUNS = re.compile(r"-{2,}")
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.I)
 MAX_NAME = 120
 
@@ -25,7 +26,7 @@ def safe_name(value: str, max_length: int = MAX_NAME) -> str:
     so two different inputs never map to one name.
     """
     ascii_form = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    name = re.sub(r"-{2,}", "-", _UNSAFE.sub("-", ascii_form.lower())).strip("-.")
+    name = _DASH_RUNS.sub("-", _UNSAFE.sub("-", ascii_form.lower())).strip("-.")
     if name and name == value and len(name) <= max_length and not _WINDOWS_RESERVED.match(name):
         return name
     digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:10]

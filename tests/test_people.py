@@ -8,9 +8,8 @@ from pipeline.extract.people import (
     parse_party,
     parties_from_address_line,
     parties_from_title,
+    read_letter_end,
     recipients_from_salutation,
-    sender_from_signature,
-    split_letter_end,
     split_salutation,
     title_case_caps,
 )
@@ -307,7 +306,7 @@ def test_address_line_names_both_sides():
       "Two copies printed. Nº 2 to file."], P("Kim Chaek")),
 ])
 def test_sender_from_signature(lines, signer):
-    assert sender_from_signature(lines) == signer
+    assert read_letter_end(lines)[2] == signer
 
 
 @pytest.mark.parametrize("lines", [
@@ -319,7 +318,7 @@ def test_sender_from_signature(lines, signer):
     [],
 ])
 def test_no_signer(lines):
-    assert sender_from_signature(lines) is None
+    assert read_letter_end(lines)[2] is None
 
 
 @pytest.mark.parametrize(("lines", "closing", "signature"), [
@@ -335,7 +334,7 @@ def test_no_signer(lines):
     (["Airfield lost."], None, None),
 ])
 def test_split_letter_end(lines, closing, signature):
-    assert split_letter_end(lines) == (closing, signature)
+    assert read_letter_end(lines)[:2] == (closing, signature)
 
 
 def test_merge_keeps_signature_spelling_with_a_warning():

@@ -18,6 +18,7 @@ published_in, without the lead phrase and the closing period.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from pipeline.models import Citation
 
@@ -144,6 +145,8 @@ _SENTENCE_GAP = re.compile(r"[.!?][\"”’)\]]*\s+")
 _LAST_WORD = re.compile(r"([^\W\d_]+)$")
 _LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS)) + 1  # a longer word before a period is no abbreviation
 _BRACKET_PAIRS = ("()", "[]", "“”")
+# The separators references are split at (see _top_level).
+_SEPARATORS = {separators: re.compile(f"[{re.escape(separators)}]") for separators in (";", ",", ",:")}
 _BRACKET_PATTERNS = tuple((pair[0], re.compile(f"[{re.escape(pair)}]")) for pair in _BRACKET_PAIRS)
 _LEADING_JOINER = re.compile(r"^(?:and|also|as\s+well\s+as)\s+", re.I)
 
@@ -245,7 +248,10 @@ def find_contributors(text: str) -> list[str]:
 
 def _credited(pattern: re.Pattern[str], words: tuple[str, ...], text: str) -> list[str]:
     lowered = (text or "").lower()
-    if not any(word in lowered for word in words):
+    for word in words:
+        if word in lowered:
+            break
+    else:
         return []
     text = " ".join((text or "").split())
     names: list[str] = []
@@ -280,8 +286,13 @@ def _is_name(piece: str) -> bool:
 
 def _reference_text(text: str) -> str:
     """The citation without its label, the Wilson title/date/Digital Archive lead-in and URLs."""
-    text = _URL.sub("", _LEADING_LABEL.sub("", text))
-    return _WILSON_BOILERPLATE.sub("", text, count=1).strip()
+    # Both patterns are slow to scan (they start with a repeat); each needs a string most citations lack.
+    text = _LEADING_LABEL.sub("", text)
+    if "://" in text:
+        text = _URL.sub("", text)
+    if "Digital" in text:
+        text = _WILSON_BOILERPLATE.sub("", text, count=1)
+    return text.strip()
 
 
 def _clauses(text: str) -> list[tuple[str, str]]:
@@ -546,25 +557,31 @@ def _nesting(text: str) -> list[int]:
     return total or [0] * (len(text) + 1)
 
 
+def _top_level(text: str, separators: str) -> Iterator[int]:
+    """Where the separators outside brackets are. The scan visits the separators only, and the depth is
+    worked out when there is one."""
+    depth = None
+    for separator in _SEPARATORS[separators].finditer(text):
+        if depth is None:
+            depth = _nesting(text)
+        if depth[separator.start()] == 0:
+            yield separator.start()
+
+
 def _split_top_level(text: str, separators: str) -> list[str]:
     """The non-empty pieces between separators outside brackets."""
-    depth = _nesting(text)
     pieces, start = [], 0
-    for index, char in enumerate(text):
-        if char in separators and depth[index] == 0:
-            pieces.append(text[start:index])
-            start = index + 1
+    for index in _top_level(text, separators):
+        pieces.append(text[start:index])
+        start = index + 1
     pieces.append(text[start:])
     return [p.strip() for p in pieces if p.strip()]
 
 
 def _first_component(text: str) -> str:
     """The text up to the first comma or colon outside brackets, unstripped so the rest can be sliced off."""
-    depth = _nesting(text)
-    for index, char in enumerate(text):
-        if char in ",:" and depth[index] == 0:
-            return text[:index]
-    return text
+    index = next(_top_level(text, ",:"), None)
+    return text if index is None else text[:index]
 
 
 def _sentences(text: str) -> list[str]:

@@ -33,8 +33,12 @@ TYPE_WORDS: tuple[tuple[str, str], ...] = (
     (r"note verbale|verbal note|notes?", "note"),
 )
 _TITLE_PATTERNS = tuple((re.compile(rf"\b(?:{p})\b", re.I), t) for p, t in TYPE_WORDS)
-# Any of them, to find where the earliest type phrase starts in one scan rather than one per pattern.
-_ANY_TYPE_WORDS = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p, _ in TYPE_WORDS) + r")\b", re.I)
+# Any of them, to find where the earliest type phrase starts in one scan rather than one per pattern. Each
+# is a group, so the scan also tells the first pattern (in table order) matching there: the ones before it
+# do not, and need no trying.
+_ANY_TYPE_WORDS = re.compile(r"\b(?:" + "|".join(f"(?P<type{i}>{p})" for i, (p, _) in enumerate(TYPE_WORDS))
+                             + r")\b", re.I)
+_PATTERN_OF_GROUP = {_ANY_TYPE_WORDS.groupindex[f"type{i}"]: i for i in range(len(TYPE_WORDS))}
 
 DESPATCH_FORM = re.compile(r"^(Sir|Excellency|Your Excellency):|\bI have the honou?r to\b", re.M)
 LETTER_FORM = re.compile(r"^(My )?Dear\b", re.M)
@@ -47,7 +51,7 @@ def type_from_words(text: str) -> tuple[str, str] | None:
     if earliest is None:
         return None
     best: tuple[str, str] | None = None
-    for pattern, doc_type in _TITLE_PATTERNS:
+    for pattern, doc_type in _TITLE_PATTERNS[_PATTERN_OF_GROUP[earliest.lastindex]:]:
         match = pattern.match(text, earliest.start())
         if match and (best is None or len(match.group(0)) > len(best[1])):
             best = (doc_type, match.group(0))

@@ -152,7 +152,15 @@ _DATE = (
     r"|(?<![\w/])(?:1[5-9]|20)\d{2}(?![\w/]))"
 )
 _TIME = r"\d{1,2}[:.]\d{2}\s*(?:a\.\s?m\.|p\.\s?m\.|hours)?|\d{1,2}\s*(?:a\.\s?m\.|p\.\s?m\.)"
-_TITLE_DATE = re.compile(rf"(?:,\s*|\s+(?:of|on|dated)\s+|\s+)?{_DATE}(?:,?\s*(?:{_TIME}))?", re.I)
+# Where a title date can start: a comma, spaces before "of", "on", "dated" or the date, or the date itself,
+# which starts with a digit or the first three letters of a weekday or month name (the first two letters
+# are tested as a pair of sets first, which most letters fail). Tested at each position before the date
+# pattern, it spares that pattern nearly all of a title's letters and spaces.
+_NAME_START = ("(?=[adfjmnostw][aceohpru])"
+               "(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
+_TITLE_DATE_START = rf"(?=,|\s+(?:\d|of|on|dated|{_NAME_START})|\d|{_NAME_START})"
+_TITLE_DATE = re.compile(
+    rf"{_TITLE_DATE_START}(?:,\s*|\s+(?:of|on|dated)\s+|\s+)?{_DATE}(?:,?\s*(?:{_TIME}))?", re.I)
 _DATE_LINE = re.compile(rf"^(?:[A-Z][\w.\- ]{{0,30}},\s*)?{_DATE}(?:,?\s*(?:{_TIME}))?\.?$", re.I)
 _LEADING_DATE = re.compile(rf"^{_DATE}\s+", re.I)
 _LOWER_PARENTHETICAL = re.compile(r"\s*\((?:[a-z][^()]*|(?i:excerpts?|extracts?|summary|abridged|draft))\)")
@@ -165,16 +173,21 @@ _OFFICE_HOLDER = re.compile(r"^(?P<office>.+?)\s*\((?P<name>[^()]+)\)$")
 _REPLY_WORDS = ("reply", "response", "answer")
 _REPLY_TO = re.compile(
     rf",?\s*\b(?:in\s+)?(?:{'|'.join(_REPLY_WORDS)})\s+to\s+(?P<who>.+?)(?:’s|'s)\b.*$", re.I)
-_SPLIT_MARKER = re.compile(r"\s+(to|for|from|by)\s+", re.I)
+# Patterns that scan long lines (this one, _SPACE_BEFORE_COMMA, _AND) start with a lone "\s" rather than
+# "\s+": then re skips ahead from space to space instead of trying the whole pattern at every character.
+_SPLIT_MARKER = re.compile(r"\s\s*(to|for|from|by)\s+", re.I)
 # The look-ahead (implied by the rest) spares trying every document word at words not followed by to/for.
 _DOC_WORD_TO = re.compile(
     r"\b(?=\w++\s+(?:to|for)\s)(?:" + "|".join(sorted(DOC_TYPE_WORDS, key=len, reverse=True))
     + r")s?\s+(?:to|for)\s+", re.I)
 _AUTHOR_OF = re.compile(
     r"^(?:from\s+the\s+)?(?:journal|diary|diaries|notebook|memoirs?|notes|report)\s+of\s+(?P<who>.+)$", re.I)
-_AUTHOR_FIRST = re.compile(
-    r"^(?P<who>.+?)(?:’s|'s)?\s+(?:report|journal|diary|notes|memorandum|memo|speech|statement|remarks|"
-    r"letter|note|decision|resolution|directive|instruction|information|proposal|message|draft)s?\b", re.I)
+_AUTHORED_WORDS = (r"(?:report|journal|diary|notes|memorandum|memo|speech|statement|remarks|letter|note|decision|"
+                   r"resolution|directive|instruction|information|proposal|message|draft)s?\b")
+_AUTHOR_FIRST = re.compile(rf"^(?P<who>.+?)(?:’s|'s)?\s+{_AUTHORED_WORDS}", re.I)
+# What _AUTHOR_FIRST needs somewhere, found by a scan that skips from space to space (that pattern tries
+# every position of a long line).
+_AUTHORED_WORD = re.compile(rf"\s{_AUTHORED_WORDS}", re.I)
 _BRACKETED_OPENER = re.compile(r"^\[(to|for)\]", re.I)
 _BARE_OPENER = re.compile(r"^(?P<rest>[^:!]+)[:!]\s*$")
 _ADDRESS_FROM = re.compile(r"\s+from:?\s+", re.I)
@@ -184,8 +197,10 @@ _OPENER = re.compile(
 _ADDRESS_TO_FROM = re.compile(r"^to:?\s+(?P<to>.+?)\s+from:?\s+(?P<from>.+?)[.:]?$", re.I)
 _ADDRESS_FROM_TO = re.compile(r"^from:?\s+(?P<from>.+?)\s+to:?\s+(?P<to>.+?)[.:]?$", re.I)
 _MESSAGE_NUMBER = re.compile(r"^\d{1,5}\.\s+")
-_SIGNED_MARK = re.compile(
-    r"\((?:ss|s|signed|sgd\.?)\)|^/s/\s*|^s/\s*|^signed:?\s+|\[signature\]|\(signature\)", re.I)
+# Marks that a line is signed: at its start, and anywhere (kept apart so that the look for the latter can
+# skip from bracket to bracket; the two start with different characters, so one never hides the other).
+_SIGNED_OPENING = re.compile(r"^/s/\s*|^s/\s*|^signed:?\s+", re.I)
+_SIGNED_MARK = re.compile(r"\((?:ss|s|signed|sgd\.?)\)|\[signature\]|\(signature\)", re.I)
 _REFERENCE_LINE = re.compile(r"^(?:N[º°o]\.?|No\.|Nr\.|#)\s*\d[\w/\-.]*\.?$", re.I)
 _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.-?)+$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]*[A-Z]$")
@@ -193,9 +208,12 @@ _PARENTHETICAL = re.compile(r"\s*\([^()]*\)")
 _POSSESSIVE = re.compile(r"[’']s$")
 _OF_BODY = re.compile(r"\bof\s+(?:the\s+)?(.+)$")
 _TO_WORD = re.compile(r"\bto\b")
-_SPACE_BEFORE_COMMA = re.compile(r"\s+,")
+_SPACE_BEFORE_COMMA = re.compile(r"\s\s*,")
 _LOWERCASE = re.compile(r"[a-z]")
-_DIGIT = re.compile(r"\d")
+# Every title date holds a year of four digits or ends in a dotted one ("13.1.51"): quick scans that rule
+# out most texts without dates (each starts with a set of characters, which re skips ahead to).
+_FOUR_DIGITS = re.compile(r"\d\d\d\d")
+_DOTTED_YEAR = re.compile(r"\.\d\d")
 _VOWEL = re.compile(r"[AEIOU]")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _NUMBERING = re.compile(r"[\d/-]+")
@@ -207,15 +225,21 @@ _COPIES = re.compile(r"\bcop(?:y|ies)\b")
 _NOTE_LABEL = re.compile(r"^(?:" + "|".join(re.escape(label) for label in NOTE_LABELS) + r")\b\.?\s*:")
 _NOT_NAME_CHARS = re.compile(r"[^\w\s-]")
 # Letters that Unicode does not decompose into a base letter and an accent, and typographic apostrophes.
-_PLAIN_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i",
-                                "ß": "ss", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "’": "'", "‘": "'"})
+_PLAIN_LETTER_OF = {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i", "ß": "ss", "æ": "ae",
+                    "Æ": "Ae", "œ": "oe", "Œ": "Oe", "’": "'", "‘": "'"}
+_PLAIN_LETTERS = str.maketrans(_PLAIN_LETTER_OF)
+# Translating looks up every character of a (long) line; most lines have none of those letters.
+_ANY_PLAIN_LETTER = re.compile(f"[{''.join(_PLAIN_LETTER_OF)}]")
 _QUOTES = "“”\"'‘’«»„"
 # How an address line ("To X from Y", "From X to Y") starts before its edges are stripped: a cheap test,
 # as most lines of a text are none.
 _ADDRESS_OPENING = re.compile(rf"[\s,;:!{re.escape(_QUOTES)}]*(?:to|from):?\s", re.I)
 _NON_ASCII_CHARACTER = re.compile("[^\x00-\x7f]")
-_AND = re.compile(r"\s+(?:and|&)\s+")
+_PLAIN_LOWER_WORD = re.compile(r"(?<!\S)[a-z]+(?!\S)")     # a whole word, as str.split() cuts words
+_AND = re.compile(r"\s\s*(?:and|&)\s+")
 _LEADING_AND = re.compile(r"(?:and|&)\s+")
+# The separators lists of parties are split at (see _top_level_pieces), each with the brackets.
+_BRACKET_OR_SEPARATOR = {separator: re.compile(rf"[\[\]()]|{separator}") for separator in ",:"}
 
 
 def _remembered_party(function: Callable[[str], Person | None]) -> Callable[[str], Person | None]:
@@ -244,7 +268,9 @@ def _remembered_party(function: Callable[[str], Person | None]) -> Callable[[str
 def _norm(text: str) -> str:
     """Casefolded, accents stripped, typographic apostrophes made plain: the form tables are keyed by."""
     if not text.isascii():     # ASCII has nothing to decompose or strip
-        text = unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS))
+        if _ANY_PLAIN_LETTER.search(text):
+            text = text.translate(_PLAIN_LETTERS)
+        text = unicodedata.normalize("NFKD", text)
         text = _NON_ASCII_CHARACTER.sub(_without_combining_mark, text)
     return text.casefold()
 
@@ -285,6 +311,7 @@ def _is_honorific(token: str) -> bool:
     return _bare(token) in HONORIFICS
 
 
+@lru_cache(maxsize=4096)     # a word's answers are as reusable as its key (see _norm)
 def _is_acronym(token: str) -> bool:
     """CPSU, CC, DPRK, CPCz, KPdSU: mostly capitals without dots, so that initials such as "N.S." and names
     such as "McCoy" are not one."""
@@ -299,6 +326,7 @@ def _is_connector(token: str) -> bool:
     return token in CONNECTORS
 
 
+@lru_cache(maxsize=4096)
 def _is_name_token(token: str, first: bool = False) -> bool:
     """A word that can be part of a personal name: a capitalized word or initials, not an office,
     body, honorific, marking or document word; particles ("de", "von") only inside a name."""
@@ -327,6 +355,7 @@ def _allowed_lowercase(token: str) -> bool:
             or word in ROLE_TAILS or _is_org_word(token) or _is_role_word(token))
 
 
+@lru_cache(maxsize=4096)
 def _is_prose_token(token: str) -> bool:
     first = token.lstrip("([“\"'‘")[:1]
     return first.islower() and not _allowed_lowercase(token)
@@ -351,6 +380,7 @@ def title_case_caps(text: str, names: bool = False) -> str:
 
 # --- Phrases.
 
+@lru_cache(maxsize=4096)     # the phrase rules strip the same phrases again and again
 def _strip_edges(text: str) -> str:
     """Text without surrounding quotes and punctuation; a final dot stays when it closes an initial."""
     text = " ".join(text.split())
@@ -487,13 +517,30 @@ def _classify(phrase: str) -> Person | None:
     return None
 
 
+def _has_prose_word(text: str) -> bool:
+    """Whether a phrase keeps a word of running prose through _prepare, so that _classify turns it down
+    (and each part of it): a word of lower-case letters only that is not an honorific _drop_leading might
+    drop, in a phrase without the brackets and parentheses that _prepare reads. The title rules try long
+    stretches of prose as parties; this answers for them without preparing them."""
+    if "(" in text or "[" in text:
+        return False
+    for word in _PLAIN_LOWER_WORD.finditer(text):
+        if _is_prose_token(word[0]) and not _is_honorific(word[0]):
+            return True
+    return False
+
+
 @_remembered_party
 def _party(text: str) -> Person | None:
     """One party phrase as a Person, or None when the phrase is not one."""
+    if _has_prose_word(text):
+        return None
     phrase = _prepare(text)
     if not phrase:
         return None
-    holder = _OFFICE_HOLDER.match(phrase)
+    # The pattern needs a final ")" (a prepared phrase has no "\n" for "$" to stop before), and tries
+    # every position of a long phrase before failing.
+    holder = _OFFICE_HOLDER.match(phrase) if phrase.endswith(")") else None
     if holder and _is_name_tokens(holder.group("name").split()):
         office = _strip_edges(" ".join(_drop_leading(holder.group("office").split())))
         office_party = _classify(office)
@@ -502,7 +549,7 @@ def _party(text: str) -> Person | None:
         return Person(name=holder.group("name").strip(), role=office, org=_org_of_role(office))
     if "(" in phrase:     # as in _drop_lower_parentheticals: rare, and the pattern scans slowly
         phrase = _PARENTHETICAL.sub("", phrase)
-    parts = [p.strip() for p in _split_top_level(phrase, ",") if p.strip()]
+    parts = [p.strip() for p in _top_level_pieces(phrase, ",") if p.strip()]
     if len(parts) == 2:
         first, second = (_classify(_strip_edges(" ".join(_drop_leading(p.split())))) for p in parts)
         if first and second:
@@ -528,37 +575,28 @@ def parse_party(text: str) -> Person:
 
 # --- Lists of parties.
 
-def _split_top_level(text: str, separator: str) -> list[str]:
-    if not any(bracket in text for bracket in "[()]"):
+def _top_level_pieces(text: str, separator: str) -> Iterable[str]:
+    """The pieces between separators outside brackets; lazily where brackets make it a walk, as the list
+    readers stop at the first item that is no party, often early in a long sentence."""
+    if "[" not in text and "(" not in text and ")" not in text and "]" not in text:
         return text.split(separator)
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(text):
+    return _pieces_around_brackets(text, separator)
+
+
+def _pieces_around_brackets(text: str, separator: str) -> Iterator[str]:
+    """_top_level_pieces of a text with brackets: the scan visits only brackets and separators, as nothing
+    else changes anything."""
+    depth, start = 0, 0
+    for mark in _BRACKET_OR_SEPARATOR[separator].finditer(text):
+        char = mark.group()
         if char in "[(":
             depth += 1
         elif char in ")]":
             depth -= 1
-        elif char == separator and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return parts
-
-
-def _split_list(text: str) -> Iterator[tuple[str, str]]:
-    """(separator, item) pairs of a list "A, B, and C"; the separator is "" for the first item, "," or
-    "and". Lazily: readers stop at the first item that is no party, often early in a long sentence."""
-    for n, chunk in enumerate(_split_top_level(text, ",")):
-        chunk = chunk.strip()
-        leading_and = _LEADING_AND.match(chunk)
-        if leading_and:
-            chunk = chunk[leading_and.end():]
-        for m, piece in enumerate(_AND.split(chunk)):
-            if m or leading_and:
-                separator = "and"
-            else:
-                separator = "," if n else ""
-            if piece.strip():
-                yield separator, piece.strip()
+        elif depth == 0:
+            yield text[start:mark.start()]
+            start = mark.end()
+    yield text[start:]
 
 
 def _before_prose(text: str) -> str:
@@ -584,7 +622,7 @@ def _party_prefix(item: str) -> str:
 
 
 def _opens_subject(item: str) -> bool:
-    return item[:1] in _QUOTES or _bare(item.split()[0]) in SUBJECT_OPENERS
+    return item[:1] in _QUOTES or _bare(item.split(maxsplit=1)[0]) in SUBJECT_OPENERS
 
 
 def _is_bare_office(person: Person) -> bool:
@@ -592,11 +630,20 @@ def _is_bare_office(person: Person) -> bool:
 
 
 def _list_items(text: str) -> Iterator[tuple[str, str]]:
-    """(separator, item) pairs of the list a text starts with (up to a colon), without empty items."""
-    for separator, item in _split_list(_split_top_level(text, ":")[0]):
-        item = item.strip(" ,;")
-        if item:
-            yield separator, item
+    """(separator, item) pairs of the list "A, B, and C" a text starts with (up to a colon), without empty
+    items; the separator is "" for the first item, "," or "and". Lazily: readers stop at the first item
+    that is no party, often early in a long sentence."""
+    for n, chunk in enumerate(_top_level_pieces(next(iter(_top_level_pieces(text, ":"))), ",")):
+        chunk = chunk.strip()
+        leading_and = _LEADING_AND.match(chunk)
+        if leading_and:
+            chunk = chunk[leading_and.end():]
+        # most chunks have no "and" at all, and splitting at the pattern costs a scan
+        pieces = _AND.split(chunk) if "and" in chunk or "&" in chunk else [chunk]
+        for m, piece in enumerate(pieces):
+            item = piece.strip().strip(" ,;")
+            if item:
+                yield ("and" if m or leading_and else "," if n else ""), item
 
 
 def _is_party_list(text: str) -> bool:
@@ -659,11 +706,13 @@ def _persons(phrases: Iterable[str]) -> list[Person]:
 @lru_cache(maxsize=256)     # asked for the same title several times per page
 def _clean_title(title: str) -> str:
     text = _FRUS_NUMBER.sub("", " ".join(title.split()))
-    text = _GLUED_FOOTNOTE.sub("", text)
+    if text[-1:].isdecimal():   # the footnote pattern, slow to scan, ends in a digit (and there is no "\n")
+        text = _GLUED_FOOTNOTE.sub("", text)
     text = _drop_lower_parentheticals(text)
-    if _DIGIT.search(text):     # no date without a digit, and the date pattern is slow to scan
+    if _FOUR_DIGITS.search(text) or _DOTTED_YEAR.search(text):     # the date pattern is slow to scan
         text = _TITLE_DATE.sub("", text)
-    text = _SPACE_BEFORE_COMMA.sub(",", text)
+    if "," in text:
+        text = _SPACE_BEFORE_COMMA.sub(",", text)
     if not _LOWERCASE.search(text):
         text = title_case_caps(text)
     return text.strip(" ,;")
@@ -809,7 +858,7 @@ def author_from_title(title: str) -> Person | None:
     senders, _, _ = parties_from_title(title)
     if senders:
         return senders[0]
-    if match := _AUTHOR_FIRST.match(text):
+    if _AUTHORED_WORD.search(text) and (match := _AUTHOR_FIRST.match(text)):
         who = match.group("who")
         if not any(_is_doc_word(t) for t in who.split()) and (person := _party(who)):
             return person
@@ -825,7 +874,8 @@ def _opener(line: str) -> tuple[str, str] | None:
     otherwise. The addressee text is "" for a salutation that addresses nobody by name."""
     written = _MESSAGE_NUMBER.sub("", line.strip())
     text = _join_glued_brackets(written.lstrip(_QUOTES + " "))
-    text = _BRACKETED_OPENER.sub(r"\1", text)
+    if text.startswith("["):
+        text = _BRACKETED_OPENER.sub(r"\1", text)
     if ":" in text and _norm(_strip_edges(text.split(":")[0])) in IMPERSONAL_SALUTES:
         return written[:written.index(":") + 1], ""
     opener = _OPENER.match(text)
@@ -837,7 +887,8 @@ def _opener(line: str) -> tuple[str, str] | None:
     if opener and opener.group("to"):
         addressees = _first_sentence(_ADDRESS_FROM.split(opener.group("rest"), maxsplit=1)[0])
         return (written, addressees) if _party_phrases(_strip_edges(addressees))[0] else None
-    bare = _BARE_OPENER.match(text)
+    # the pattern backtracks through a whole line of prose; it needs the line to end in ":" or "!"
+    bare = _BARE_OPENER.match(text) if text.rstrip().endswith((":", "!")) else None
     if bare and any(_is_honorific(t) or _is_role_word(t) or _is_org_word(t)
                     for t in _resolve_brackets(bare.group("rest")).split()):
         # a bare line must consist of addressees only: "Comrade X to do Y:" is prose
@@ -866,9 +917,14 @@ def recipients_from_salutation(line: str) -> list[Person]:
     return _persons(_party_phrases(_strip_edges(opener[1]))[0])
 
 
+def _at_most_words(text: str, count: int) -> bool:
+    """len(text.split()) <= count, without splitting all of a long line."""
+    return len(text.split(maxsplit=count)) <= count
+
+
 def _is_header_line(line: str) -> bool:
     """A short line that may stand above an opener: a marking, a number, a stamp, an address line."""
-    return len(line.split()) <= 12 and not _SENTENCE_BREAK.search(line)
+    return _at_most_words(line, 12) and not _SENTENCE_BREAK.search(line)
 
 
 def split_salutation(first_lines: list[str]) -> str | None:
@@ -911,11 +967,11 @@ def _is_closing(line: str) -> bool:
     """A closing formula: "With communist greetings,", "Warm regards.", "I have [etc.]", "Accept, Sir, the
     renewed assurances of my highest consideration."."""
     norm = _norm(line)
-    words = norm.replace(",", " ").replace(".", " ").split()
     if "[etc" in norm:
         return True
-    short_enough = len(words) <= 6 or norm.startswith(("accept", "i have the hono", "i remain"))
-    return short_enough and any(w in CLOSING_WORDS for w in words)
+    spaced = norm.replace(",", " ").replace(".", " ")
+    short_enough = _at_most_words(spaced, 6) or norm.startswith(("accept", "i have the hono", "i remain"))
+    return short_enough and any(w in CLOSING_WORDS for w in spaced.split())
 
 
 @lru_cache(maxsize=1024)
@@ -923,7 +979,7 @@ def _is_trailer(line: str) -> bool:
     """Matter after a signature: dates, message numbers, copy counts, appended notes, back-links."""
     norm = _norm(line)
     return (_is_date_line(line) or bool(_REFERENCE_LINE.match(line)) or "↩" in line
-            or (len(line.split()) <= 10 and _COPIES.search(norm) is not None) or bool(_NOTE_LABEL.match(norm))
+            or (_at_most_words(line, 10) and _COPIES.search(norm) is not None) or bool(_NOTE_LABEL.match(norm))
             or norm.strip("[]() ") in ("signature", "seal", "stamp"))
 
 
@@ -941,8 +997,8 @@ def _signature_person(line: str) -> Person | None:
     marked = _SIGNATURE_MARK.split(text, maxsplit=1)
     if len(marked) == 2 and marked[0].strip():
         office, text = marked[0].strip(" ,"), marked[1]
-    text = _strip_edges(_SIGNED_MARK.sub("", text).strip().strip("/"))
-    if not text or len(text.split()) > 6:
+    text = _strip_edges(_SIGNED_MARK.sub("", _SIGNED_OPENING.sub("", text, count=1)).strip().strip("/"))
+    if not text or not _at_most_words(text, 6):
         return None
     person = _party(_recase(text, names=True))
     if person is None or not (person.name or person.org):
@@ -953,7 +1009,7 @@ def _signature_person(line: str) -> Person | None:
 
 
 def _office_line(line: str) -> Person | None:
-    if len(line.split()) > 12:
+    if not _at_most_words(line, 12):
         return None
     person = _party(_recase(line.strip(), names=False))
     return person if person and person.role and not person.name else None
@@ -961,7 +1017,7 @@ def _office_line(line: str) -> Person | None:
 
 def _is_block_line(line: str) -> bool:
     """A short line of a signature block above the name (rank, office): no running prose."""
-    return len(line.split()) <= 8 and not any(_is_prose_token(t) for t in line.split())
+    return _at_most_words(line, 8) and not any(_is_prose_token(t) for t in line.split())
 
 
 def _locate_end(lines: list[str]) -> tuple[int | None, int | None, int | None, Person | None]:
@@ -991,29 +1047,29 @@ def _non_empty(lines: list[str]) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
-def sender_from_signature(lines: list[str]) -> Person | None:
-    """The signer of a document from its last non-empty lines, in order: the name line (after skipping
-    trailing dates, numbers and notes) with the office line above it. An elided signature ("I have
-    [etc.]"), a closing formula or a line of prose gives None; initials alone ("W. W.") are returned as
-    the name for the caller to match."""
-    return _locate_end(_non_empty(lines))[3]
+def read_letter_end(lines: list[str]) -> tuple[str | None, str | None, Person | None]:
+    """(closing, signature, signer) of a document's last lines.
 
-
-def split_letter_end(lines: list[str]) -> tuple[str | None, str | None]:
-    """(closing, signature) texts of a document's last lines: ("With communist greetings,", "First
-    Secretary ...\\n(ss) Name"). The signature runs from after the closing to the name line."""
+    closing and signature are texts: ("With communist greetings,", "First Secretary ...\n(ss) Name"); the
+    signature runs from after the closing to the name line. The signer is read from the last non-empty
+    lines, in order: the name line (after skipping trailing dates, numbers and notes) with the office line
+    above it. An elided signature ("I have [etc.]"), a closing formula or a line of prose gives None;
+    initials alone ("W. W.") are returned as the name for the caller to match."""
     lines = _non_empty(lines)
-    closing, start, name_line, _ = _locate_end(lines)
+    closing, start, name_line, signer = _locate_end(lines)
     signature = "\n".join(lines[start:name_line + 1]) if start is not None and name_line is not None else None
-    return (lines[closing] if closing is not None else None), signature
+    return (lines[closing] if closing is not None else None), signature, signer
 
 
 # --- Merging.
 
-def _name_tokens(name: str) -> list[str]:
-    return _NOT_NAME_CHARS.sub(" ", _norm(name)).split()
+# Merging compares every party of a page with every other, each time looking at the same few names.
+@lru_cache(maxsize=1024)
+def _name_tokens(name: str) -> tuple[str, ...]:
+    return tuple(_NOT_NAME_CHARS.sub(" ", _norm(name)).split())
 
 
+@lru_cache(maxsize=1024)
 def _is_initials(name: str) -> bool:
     return all(_INITIALS.match(t) for t in name.split())
 

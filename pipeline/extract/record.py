@@ -21,9 +21,8 @@ from pipeline.extract.people import (
     parse_party,
     parties_from_address_line,
     parties_from_title,
+    read_letter_end,
     recipients_from_salutation,
-    sender_from_signature,
-    split_letter_end,
     split_salutation,
 )
 from pipeline.models import Block, Citation, CleanDoc, DateValue, Person, Provenance, RawPage, Record, Source
@@ -59,8 +58,8 @@ class _Evidence:
 
 class _DocView:
     """A CleanDoc as the field rules read it, each part worked out once per page: blocks by kind, the
-    joined text, and the first and last lines (dateline, address line and salutation; closing and
-    signature)."""
+    joined text, the first lines (dateline, address line and salutation) and the last ones (closing,
+    signature and the signer it names)."""
 
     def __init__(self, doc: CleanDoc):
         self.text = doc.text
@@ -70,6 +69,7 @@ class _DocView:
         self.head = _head_lines(doc.paragraphs)
         self.tail = _tail_lines(doc.paragraphs)
         self.salutation = split_salutation(self.head)
+        self.closing, self.signature, self.signer = read_letter_end(self.tail)
 
     def first(self, kind: str) -> Block | None:
         blocks = self._blocks.get(kind)
@@ -124,12 +124,12 @@ def _head_lines(paragraphs: list[str]) -> list[str]:
     return [line[:MAX_PARTY_LINE] for line in lines]
 
 
-def _parties(doc: _DocView, title: str | None, doc_type: str, signature: str | None,
-             evidence: _Evidence, warnings: list[str]) -> tuple[list[Person], list[Person]]:
+def _parties(doc: _DocView, title: str | None, doc_type: str, evidence: _Evidence,
+             warnings: list[str]) -> tuple[list[Person], list[Person]]:
     """Title or heading first; then the text's address line, salutation and signature refine it."""
     heading = doc.first("heading")
     source_title = (heading.text if heading else title or "")[:MAX_PARTY_LINE]
-    senders, recipients, notes = parties_from_title(source_title, signed_as=signature)
+    senders, recipients, notes = parties_from_title(source_title, signed_as=doc.signature)
     warnings.extend(notes)
     if senders or recipients:
         evidence.rule("senders" if senders else "recipients", "title:parties")
@@ -170,9 +170,8 @@ def _parties(doc: _DocView, title: str | None, doc_type: str, signature: str | N
         if addressed:
             text_recipients += addressed
             evidence.rule("recipients", "text:salutation", doc.salutation)
-    signer = sender_from_signature(doc.tail)
-    if signer and doc_type not in {"conversation_record", "minutes"}:
-        text_senders.append(signer)
+    if doc.signer and doc_type not in {"conversation_record", "minutes"}:
+        text_senders.append(doc.signer)
 
     senders, notes = merge_parties(senders, text_senders)
     warnings.extend(notes)
@@ -263,9 +262,9 @@ def extract(doc: CleanDoc, page: RawPage) -> Record:
     doc_type, type_rule = classify(title or (view.first("heading").text if view.first("heading") else None),
                                    type_labels, view.text)
     evidence.rule("doc_type", type_rule)
-    closing, signature = split_letter_end(view.tail)
-    senders, recipients = _parties(view, title, doc_type, signature, evidence, warnings)
-    for field, value in (("salutation", view.salutation), ("closing", closing), ("signature", signature)):
+    senders, recipients = _parties(view, title, doc_type, evidence, warnings)
+    for field, value in (("salutation", view.salutation), ("closing", view.closing),
+                         ("signature", view.signature)):
         if value:
             evidence.rule(field, f"text:{field}", value)
 
@@ -289,8 +288,8 @@ def extract(doc: CleanDoc, page: RawPage) -> Record:
         summary=_text_of(view, "summary", evidence),
         body=view.text,
         salutation=view.salutation,
-        closing=closing,
-        signature=signature,
+        closing=view.closing,
+        signature=view.signature,
         footnotes=[b.text for b in view.all("footnote")],
         citation=_citation(view, evidence),
         places=_items(view, "places"),
