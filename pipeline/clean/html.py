@@ -364,14 +364,14 @@ def _remove_hidden(root: HtmlElement, keep: Sequence[str], index: PageIndex) -> 
             _remove(element)
 
 
-def _drop_hidden_icons(root: HtmlElement, keep: Sequence[str]) -> None:
+def _drop_hidden_icons(root: HtmlElement, svgs: Sequence[HtmlElement], keep: Sequence[str]) -> None:
     """What ``_remove_hidden`` does to inline SVG icons hidden from screen readers, done before the page is
     indexed: sites put one on every button and menu entry, and their shapes and attributes are a good part of
     what indexing would read.
 
     An icon with an e-mail disguise waits for ``_remove_hidden``: decoding it clears its attributes first.
     """
-    icons = [svg for svg in root.iter("svg") if svg.get("aria-hidden") == "true" and svg.get("data-cfemail") is None]
+    icons = [svg for svg in svgs if svg.get("aria-hidden") == "true" and svg.get("data-cfemail") is None]
     if not icons:
         return
     kept = compile_selector(", ".join(keep)) if keep else None
@@ -420,10 +420,12 @@ def visible_text_length(root: HtmlElement) -> int:
 class _VisibleText:
     """visible_text_length of the page as it is now, counted only as far as the questions asked need."""
 
-    def __init__(self, root: HtmlElement):
+    def __init__(self, root: HtmlElement, invisible_stripped: bool = False):
+        """``invisible_stripped``: the never-text tags (scripts, styles...) were stripped from the page, so a
+        body holds nothing invisible (and the walk that looks for it is saved)."""
         body = _body(root)
         scope = body if body is not None else root
-        invisible = list(scope.iter(*_INVISIBLE_TAGS))
+        invisible = [] if invisible_stripped and body is not None else list(scope.iter(*_INVISIBLE_TAGS))
         self._invisible = 0
         if not invisible:
             self._text = text_content(scope)
@@ -471,8 +473,10 @@ def _title_text(root: HtmlElement) -> str:
     return one_line(text_content(title)) if title is not None else ""
 
 
-def _refuse_challenge_and_login(root: HtmlElement, markup: str, rules: HtmlRules, short: bool) -> None:
-    """``short``: the page has less visible text than ``rules.short_page_chars``."""
+def _refuse_challenge_and_login(
+    root: HtmlElement, inputs: Sequence[HtmlElement], markup: str, rules: HtmlRules, short: bool
+) -> None:
+    """``inputs``: the page's input elements; ``short``: it has less visible text than ``rules.short_page_chars``."""
     title = _title_text(root)
     if rules.challenge_titles and rules.challenge_titles.search(title):
         raise NotADocumentError(f"bot challenge page (title {title!r}), not a document")
@@ -480,7 +484,7 @@ def _refuse_challenge_and_login(root: HtmlElement, markup: str, rules: HtmlRules
         raise NotADocumentError(
             f"bot challenge page (marker {found.group(0)!r} on a short page), not a document"
         )
-    passwords = [i for i in root.iter("input") if (i.get("type") or "").translate(_PASSWORD_CASE) == "password"]
+    passwords = [i for i in inputs if (i.get("type") or "").translate(_PASSWORD_CASE) == "password"]
     if any(not in_page_chrome(p) for p in passwords):     # a sign-in box in the site header is no wall
         if short or (rules.login_titles and rules.login_titles.search(title)):
             raise NotADocumentError(f"login page (a password form; title {title!r}), not a document")
@@ -515,11 +519,14 @@ def prepare_page(markup: str, rules: HtmlRules, encoded: bytes | None = None) ->
     markup, encoded = _without_controls(markup, encoded)
     root = parse_html(markup, encoded)
     visible = _VisibleText(root)
-    _refuse_challenge_and_login(root, markup, rules, short=not visible.at_least(rules.short_page_chars))
+    found: dict[str, list[HtmlElement]] = {"input": [], "svg": []}
+    for element in root.iter(*found):     # one walk of the page for both
+        found[element.tag].append(element)
+    _refuse_challenge_and_login(root, found["input"], markup, rules, short=not visible.at_least(rules.short_page_chars))
     if not visible.at_least(1):
         title = _title_text(root)
         raise NotADocumentError(f"the HTML page has no body text{f' (title {title!r})' if title else ''}")
-    _drop_hidden_icons(root, rules.keep_hidden)
+    _drop_hidden_icons(root, found["svg"], rules.keep_hidden)
     if archived:
         _unwrap_web_archive(root)
     index = PageIndex(root)     # the page only loses elements from here on, and e-mail links their disguise
@@ -635,7 +642,7 @@ def strip_chrome(
     for element in index.select_any(rules.chrome_selectors, root):
         if element not in guarded and element.tag not in _CONTENT_ROOTS and element not in gone:
             remove(element)
-    visible = _VisibleText(root)
+    visible = _VisibleText(root, invisible_stripped=True)
 
     def at_most_half_of_page(element: HtmlElement) -> bool:
         """text_size(element) <= max(1, visible_text_length(root)) / 2, without counting all of the page."""
@@ -644,9 +651,13 @@ def strip_chrome(
 
     regions = index.select_any(rules.chrome_regions, root)
     # An article's own header and footer are content: those below an article or main element stay.
-    content_roots = [*root.iter("article", "main"), *index.with_value("role", "main")]
+    content_roots: list[HtmlElement] = []
+    page_level: dict[str, list[HtmlElement]] = {tag: [] for tag in _PAGE_LEVEL_TAGS}
+    for element in root.iter("article", "main", *_PAGE_LEVEL_TAGS):     # one walk of the page for all of them
+        page_level.get(element.tag, content_roots).append(element)
+    content_roots += index.with_value("role", "main")
     in_content = {e for top in content_roots for e in top.iter(*_PAGE_LEVEL_TAGS) if e is not top}
-    regions += [e for tag in _PAGE_LEVEL_TAGS for e in root.iter(tag) if e not in in_content]
+    regions += [e for tag in _PAGE_LEVEL_TAGS for e in page_level[tag] if e not in in_content]
     for element in regions:
         if element in gone or element in guarded or element.tag in _CONTENT_ROOTS or element.getparent() is None:
             continue
