@@ -279,7 +279,7 @@ def _without_combining_mark(match: re.Match[str]) -> str:
     return "" if unicodedata.combining(match.group()) else match.group()
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _bare(token: str) -> str:
     """A token as a table key: normalized, without surrounding punctuation, final dot or possessive 's."""
     word = _norm(token).strip(",;:!?()[]\"“”")
@@ -311,7 +311,7 @@ def _is_honorific(token: str) -> bool:
     return _bare(token) in HONORIFICS
 
 
-@lru_cache(maxsize=4096)     # a word's answers are as reusable as its key (see _norm)
+@lru_cache(maxsize=512)     # a word's answers are as reusable as its key (see _norm)
 def _is_acronym(token: str) -> bool:
     """CPSU, CC, DPRK, CPCz, KPdSU: mostly capitals without dots, so that initials such as "N.S." and names
     such as "McCoy" are not one."""
@@ -326,7 +326,7 @@ def _is_connector(token: str) -> bool:
     return token in CONNECTORS
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _is_name_token(token: str, first: bool = False) -> bool:
     """A word that can be part of a personal name: a capitalized word or initials, not an office,
     body, honorific, marking or document word; particles ("de", "von") only inside a name."""
@@ -355,7 +355,7 @@ def _allowed_lowercase(token: str) -> bool:
             or word in ROLE_TAILS or _is_org_word(token) or _is_role_word(token))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _is_prose_token(token: str) -> bool:
     first = token.lstrip("([“\"'‘")[:1]
     return first.islower() and not _allowed_lowercase(token)
