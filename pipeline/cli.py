@@ -7,6 +7,7 @@ holds the directory's lock, 130 a fetch interrupted by Ctrl-C or SIGTERM (its re
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import logging
 import sys
@@ -25,12 +26,33 @@ def _configure_logging(args: argparse.Namespace) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
+# glibc's mallopt parameter and its own starting value: page-sized buffers from this size up get mappings of
+# their own.
+_M_MMAP_THRESHOLD = -3
+_LARGE_BUFFER = 128 * 1024
+
+
+def _release_large_buffers() -> None:
+    """Keep glibc from serving large buffers (a page's bytes and decoded text, 0.1-1 MB) from the heap.
+
+    Left alone, glibc raises its mmap threshold after the first such buffer is freed, and the later ones come
+    from the heap, which fragments and keeps growing over tens of thousands of pages (measured: peak memory
+    1.2x over 10x the pages; 1.14x with the threshold held). Other C libraries have no mallopt.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, TypeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, _LARGE_BUFFER)
+
+
 def _cmd_normalize(args: argparse.Namespace) -> int:
     from pipeline.executors import ExecutorUnavailableError, make_executor
     from pipeline.fsio import StorageUnavailableError
     from pipeline.runner import code_fingerprint, normalize
     from pipeline.storage import LockedError
 
+    _release_large_buffers()     # before the worker processes fork: they inherit it
     try:
         executor = make_executor(args.executor, args.workers, args.scheduler, check_code=code_fingerprint)
     except ValueError as error:

@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 
+from pipeline import cli
 from pipeline.cli import main
 from pipeline.runner import normalize
 from pipeline.validate import validate_dir
@@ -232,3 +233,28 @@ def test_records_jsonl_lines_are_the_record_files_in_one_line_each(raw_dir, tmp_
     (out / "records.jsonl").unlink()
     normalize(raw_dir, out, progress=False)           # lines read back from the record files
     assert (out / "records.jsonl").read_bytes() == first
+
+
+class _FakeLibc:
+    def __init__(self):
+        self.calls = []
+
+    def mallopt(self, parameter, value):
+        self.calls.append((parameter, value))
+        return 1
+
+
+def test_the_normalize_command_holds_glibcs_mmap_threshold(raw_dir, tmp_path, monkeypatch):
+    libc = _FakeLibc()
+    monkeypatch.setattr(cli.ctypes, "CDLL", lambda name: libc)
+    assert main(["normalize", "--raw-dir", str(raw_dir), "--out-dir", str(tmp_path / "out")]) == 0
+    assert libc.calls == [(-3, 128 * 1024)]     # M_MMAP_THRESHOLD, glibc's starting value
+
+
+@pytest.mark.parametrize("error", [OSError, AttributeError, TypeError])
+def test_without_mallopt_the_normalize_command_runs_as_it_is(raw_dir, tmp_path, monkeypatch, error):
+    def no_libc(name):
+        raise error("no such C library")
+
+    monkeypatch.setattr(cli.ctypes, "CDLL", no_libc)
+    assert main(["normalize", "--raw-dir", str(raw_dir), "--out-dir", str(tmp_path / "out")]) == 0
