@@ -380,6 +380,15 @@ def _drop_hidden_icons(root: HtmlElement, svgs: Sequence[HtmlElement], keep: Seq
             _remove(svg)
 
 
+def _by_tag(root: HtmlElement, tags: Iterable[str]) -> dict[str, list[HtmlElement]]:
+    """The elements with each of the tags, in document order, from one walk of the page (lxml walks all of
+    it for each iter() asked of it)."""
+    found: dict[str, list[HtmlElement]] = {tag: [] for tag in tags}
+    for element in root.iter(*found):
+        found[element.tag].append(element)
+    return found
+
+
 def _body(root: HtmlElement) -> HtmlElement | None:
     """root.find("body"), without ElementPath's Python-level path handling."""
     return next(root.iterchildren("body"), None)
@@ -519,9 +528,7 @@ def prepare_page(markup: str, rules: HtmlRules, encoded: bytes | None = None) ->
     markup, encoded = _without_controls(markup, encoded)
     root = parse_html(markup, encoded)
     visible = _VisibleText(root)
-    found: dict[str, list[HtmlElement]] = {"input": [], "svg": []}
-    for element in root.iter(*found):     # one walk of the page for both
-        found[element.tag].append(element)
+    found = _by_tag(root, ("input", "svg"))
     _refuse_challenge_and_login(root, found["input"], markup, rules, short=not visible.at_least(rules.short_page_chars))
     if not visible.at_least(1):
         title = _title_text(root)
@@ -651,13 +658,10 @@ def strip_chrome(
 
     regions = index.select_any(rules.chrome_regions, root)
     # An article's own header and footer are content: those below an article or main element stay.
-    content_roots: list[HtmlElement] = []
-    page_level: dict[str, list[HtmlElement]] = {tag: [] for tag in _PAGE_LEVEL_TAGS}
-    for element in root.iter("article", "main", *_PAGE_LEVEL_TAGS):     # one walk of the page for all of them
-        page_level.get(element.tag, content_roots).append(element)
-    content_roots += index.with_value("role", "main")
+    found = _by_tag(root, ("article", "main", *_PAGE_LEVEL_TAGS))
+    content_roots = [*found["article"], *found["main"], *index.with_value("role", "main")]
     in_content = {e for top in content_roots for e in top.iter(*_PAGE_LEVEL_TAGS) if e is not top}
-    regions += [e for tag in _PAGE_LEVEL_TAGS for e in page_level[tag] if e not in in_content]
+    regions += [e for tag in _PAGE_LEVEL_TAGS for e in found[tag] if e not in in_content]
     for element in regions:
         if element in gone or element in guarded or element.tag in _CONTENT_ROOTS or element.getparent() is None:
             continue

@@ -8,7 +8,7 @@ widgets. These helpers turn it into numbered lines, recognise chrome and metadat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.models import Block
@@ -53,10 +53,6 @@ def group_paragraphs(lines: Sequence[Line], blank_separated: bool) -> list[str]:
         else:
             paragraphs[-1].append(line.text)
     return ["\n".join(p) for p in paragraphs]
-
-
-def matches_any(text: str, patterns: Iterable[re.Pattern[str]]) -> bool:
-    return any(p.search(text) for p in patterns)
 
 
 def label_of(text: str, labels: dict[str, str]) -> str | None:
