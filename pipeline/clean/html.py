@@ -117,6 +117,10 @@ class HtmlRules:
     chrome_lines: tuple[re.Pattern[str], ...] = ()
     # Elements that stay even when hidden (inactive tab panes hold the translation).
     keep_hidden: tuple[str, ...] = ()
+    # The profile reads nothing in the page's own header and footer (those outside any article or main): they
+    # go before the page is indexed, as strip_chrome would drop them later, and each later step visits the
+    # fewer elements left (on sites' pages they hold half of them, with the menus).
+    drop_page_regions_first: bool = False
     challenge_titles: re.Pattern[str] | None = None
     challenge_markup: re.Pattern[str] | None = None
     error_titles: re.Pattern[str] | None = None
@@ -503,7 +507,8 @@ def prepare(markup: str, rules: HtmlRules) -> HtmlElement:
     """Parse a page and take off what is never content; non-documents raise NotADocumentError.
 
     Leaves page regions (header, nav, aside...) in place: profiles read labelled values from them
-    before ``strip_chrome``.
+    before ``strip_chrome``. A profile that reads nothing in the page's own header and footer has them
+    dropped here (``HtmlRules.drop_page_regions_first``).
     """
     return prepare_page(markup, rules)[0]
 
@@ -528,7 +533,7 @@ def prepare_page(markup: str, rules: HtmlRules, encoded: bytes | None = None) ->
     markup, encoded = _without_controls(markup, encoded)
     root = parse_html(markup, encoded)
     visible = _VisibleText(root)
-    found = _by_tag(root, ("input", "svg"))
+    found = _by_tag(root, ("input", "svg", *_PAGE_LEVEL_TAGS))
     _refuse_challenge_and_login(root, found["input"], markup, rules, short=not visible.at_least(rules.short_page_chars))
     if not visible.at_least(1):
         title = _title_text(root)
@@ -536,6 +541,10 @@ def prepare_page(markup: str, rules: HtmlRules, encoded: bytes | None = None) ->
     _drop_hidden_icons(root, found["svg"], rules.keep_hidden)
     if archived:
         _unwrap_web_archive(root)
+    if rules.drop_page_regions_first:
+        for region in (*found["header"], *found["footer"]):
+            if region.getparent() is not None and not _inside_content_root(region) and _at_most_half(region, visible):
+                _remove(region)
     index = PageIndex(root)     # the page only loses elements from here on, and e-mail links their disguise
     _decode_cloudflare_emails(index)
     _remove_hidden(root, rules.keep_hidden, index)
@@ -650,12 +659,6 @@ def strip_chrome(
         if element not in guarded and element.tag not in _CONTENT_ROOTS and element not in gone:
             remove(element)
     visible = _VisibleText(root, invisible_stripped=True)
-
-    def at_most_half_of_page(element: HtmlElement) -> bool:
-        """text_size(element) <= max(1, visible_text_length(root)) / 2, without counting all of the page."""
-        size = text_size(element)
-        return size == 0 or visible.at_least(2 * size)
-
     regions = index.select_any(rules.chrome_regions, root)
     # An article's own header and footer are content: those below an article or main element stay.
     found = _by_tag(root, ("article", "main", *_PAGE_LEVEL_TAGS))
@@ -665,7 +668,7 @@ def strip_chrome(
     for element in regions:
         if element in gone or element in guarded or element.tag in _CONTENT_ROOTS or element.getparent() is None:
             continue
-        if at_most_half_of_page(element):
+        if _at_most_half(element, visible):
             remove(element)
     if rules.chrome_class_words is None and not rules.chrome_classes:
         return
@@ -688,9 +691,15 @@ def strip_chrome(
             continue
         if element in guarded or element.tag in _CONTENT_ROOTS or element.get("role") == "main":
             continue
-        if element in by_word_only and not at_most_half_of_page(element):
+        if element in by_word_only and not _at_most_half(element, visible):
             continue
         remove(element)
+
+
+def _at_most_half(element: HtmlElement, visible: _VisibleText) -> bool:
+    """text_size(element) <= max(1, visible_text_length(page)) / 2, without counting all of the page."""
+    size = text_size(element)
+    return size == 0 or visible.at_least(2 * size)
 
 
 # Pages of a site repeat their class attributes, on every item of a menu; ids make some pairs unique to a page,

@@ -201,6 +201,7 @@ HTML_RULES = replace(
         ".hsg-cite", ".hsg-persistent-link", ".hsg-toc", ".tei-pb-wrapper",
     ),
     keep_hidden=FOOTNOTES,
+    drop_page_regions_first=True,     # the document and its metadata sit in the page's main element
 )
 
 

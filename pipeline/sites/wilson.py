@@ -329,6 +329,7 @@ HTML_RULES = replace(
     ),
     chrome_lines=generic.CHROME + CHROME,
     keep_hidden=(CURRENT_PANES,),
+    drop_page_regions_first=True,     # the document and its metadata sit in the page's main element
     listing_selectors=(LEGACY_SEARCH_ROWS, ".search-results .result", ".search-result-item"),
 )
 HTML_LABELS = {**generic.LABELS, **END_LABELS}
