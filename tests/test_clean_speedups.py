@@ -167,3 +167,12 @@ def test_childless_blocks_read_as_the_full_walk_reads_them(markup, monkeypatch):
     shortcut = page_html.text_blocks(element), page_html.text_blocks(element, line_groups=groups)
     monkeypatch.setattr(page_html, "_ONE_PARAGRAPH_BLOCKS", frozenset())
     assert shortcut == (page_html.text_blocks(element), page_html.text_blocks(element, line_groups=groups))
+
+
+WHITE_SPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+@pytest.mark.parametrize("space", WHITE_SPACE, ids=lambda c: f"U+{ord(c):04X}")
+def test_one_line_joins_every_white_space_as_splitting_does(space):
+    for text in (f"a{space}b", f"{space}ab", f"ab{space}", f"a {space}b", space, f"one line{space}", "one line"):
+        assert page_html.one_line(text) == " ".join(text.split())
