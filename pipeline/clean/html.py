@@ -274,17 +274,12 @@ def _from_web_archive(markup: str, encoded: bytes | None = None) -> bool:
     """Whether the page is an archive's capture: its links were rewritten to the archive's /web/<timestamp>/...
     (a page that only mentions web.archive.org, or links one capture, keeps its links as they are).
 
-    ``encoded``: the markup in UTF-8, when at hand (bytes are searched faster than wide text).
+    ``encoded``: the markup in UTF-8, when at hand (bytes are searched faster than wide text; and faster by the
+    regular expression than by substring search, which the frequent "/", "e" and "o" of markup slow down).
     """
     if encoded is None:
         return _WAYBACK_DIGITS.search(markup) is not None
-    # A substring search skips through the bytes where a regular expression steps through each one.
-    at = encoded.find(b"/web/")
-    while at != -1:
-        if _WAYBACK_DIGITS_BYTES.match(encoded, at):
-            return True
-        at = encoded.find(b"/web/", at + 1)
-    return False
+    return _WAYBACK_DIGITS_BYTES.search(encoded) is not None
 
 
 def _unwrap_web_archive(root: HtmlElement) -> None:
@@ -542,13 +537,18 @@ def prepare_page(markup: str, rules: HtmlRules, encoded: bytes | None = None) ->
     if not visible.at_least(1):
         title = _title_text(root)
         raise NotADocumentError(f"the HTML page has no body text{f' (title {title!r})' if title else ''}")
-    _drop_hidden_icons(root, found["svg"], rules.keep_hidden)
-    if archived:
-        _unwrap_web_archive(root)
+    icons = found["svg"]
     if rules.drop_page_regions_first:
+        dropped = False
         for region in (*found["header"], *found["footer"]):
             if region.getparent() is not None and not _inside_content_root(region) and _at_most_half(region, visible):
                 _remove(region)
+                dropped = True
+        if dropped:     # the icons of the menus went with them
+            icons = list(root.iter("svg"))
+    _drop_hidden_icons(root, icons, rules.keep_hidden)
+    if archived:
+        _unwrap_web_archive(root)
     index = PageIndex(root)     # the page only loses elements from here on, and e-mail links their disguise
     _decode_cloudflare_emails(index)
     _remove_hidden(root, rules.keep_hidden, index)
