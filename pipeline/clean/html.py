@@ -538,14 +538,8 @@ def prepare_page(markup: str, rules: HtmlRules, encoded: bytes | None = None) ->
         title = _title_text(root)
         raise NotADocumentError(f"the HTML page has no body text{f' (title {title!r})' if title else ''}")
     icons = found["svg"]
-    if rules.drop_page_regions_first:
-        dropped = False
-        for region in (*found["header"], *found["footer"]):
-            if region.getparent() is not None and not _inside_content_root(region) and _at_most_half(region, visible):
-                _remove(region)
-                dropped = True
-        if dropped:     # the icons of the menus went with them
-            icons = list(root.iter("svg"))
+    if rules.drop_page_regions_first and _drop_page_regions((*found["header"], *found["footer"]), visible):
+        icons = list(root.iter("svg"))      # those of the menus went with them
     _drop_hidden_icons(root, icons, rules.keep_hidden)
     if archived:
         _unwrap_web_archive(root)
@@ -554,6 +548,17 @@ def prepare_page(markup: str, rules: HtmlRules, encoded: bytes | None = None) ->
     _remove_hidden(root, rules.keep_hidden, index)
     remove_chrome_sections(root, rules, index)
     return root, index
+
+
+def _drop_page_regions(regions: Iterable[HtmlElement], visible: _VisibleText) -> bool:
+    """What strip_chrome does to the page's own header and footer, done before the page is indexed: those outside
+    any article or main element go unless they hold most of the text. Whether any went."""
+    dropped = False
+    for region in regions:
+        if region.getparent() is not None and not _inside_content_root(region) and _at_most_half(region, visible):
+            _remove(region)
+            dropped = True
+    return dropped
 
 
 def _without_controls(markup: str, encoded: bytes | None = None) -> tuple[str, bytes | None]:

@@ -201,7 +201,7 @@ HTML_RULES = replace(
         ".hsg-cite", ".hsg-persistent-link", ".hsg-toc", ".tei-pb-wrapper",
     ),
     keep_hidden=FOOTNOTES,
-    drop_page_regions_first=True,     # the document and its metadata sit in the page's main element
+    drop_page_regions_first=True,     # what the profile reads is in the document's part of the page
 )
 
 

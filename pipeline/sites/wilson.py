@@ -329,7 +329,7 @@ HTML_RULES = replace(
     ),
     chrome_lines=generic.CHROME + CHROME,
     keep_hidden=(CURRENT_PANES,),
-    drop_page_regions_first=True,     # the document and its metadata sit in the page's main element
+    drop_page_regions_first=True,     # what the profile reads is in the document's part of the page
     listing_selectors=(LEGACY_SEARCH_ROWS, ".search-results .result", ".search-result-item"),
 )
 HTML_LABELS = {**generic.LABELS, **END_LABELS}
