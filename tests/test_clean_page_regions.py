@@ -2,18 +2,16 @@
 document comes out as when strip_chrome dropped them later, and the regions that are content stay."""
 
 import dataclasses
-import hashlib
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from pipeline.clean import clean
 from pipeline.clean import html as page_html
-from pipeline.models import NotADocumentError, RawPage
+from pipeline.models import NotADocumentError
 from pipeline.sites import frus, wilson
+from tests.test_clean_html import FIXTURES, html_page
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
 PROSE = "The ambassador reported at length on the talks held in the capital that week. " * 8
 
 PAGE = (
@@ -49,11 +47,8 @@ def test_a_page_header_holding_most_of_the_text_stays():
 
 
 def _cleaned(name: str, site: str):
-    data = (FIXTURES / name).read_bytes()
-    page = RawPage(path=f"{site}/{name}", data=data, media_type="text/html", sha256=hashlib.sha256(data).hexdigest(),
-                   site=site, url=None, charset="utf-8")
     try:
-        return clean(page)
+        return clean(html_page(name, site=site))
     except NotADocumentError as error:
         return str(error)
 

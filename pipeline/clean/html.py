@@ -670,10 +670,7 @@ def strip_chrome(
     visible = _VisibleText(root, invisible_stripped=True)
     regions = index.select_any(rules.chrome_regions, root)
     # An article's own header and footer are content: those below an article or main element stay.
-    found = _by_tag(root, ("article", "main", *_PAGE_LEVEL_TAGS))
-    content_roots = [*found["article"], *found["main"], *index.with_value("role", "main")]
-    in_content = {e for top in content_roots for e in top.iter(*_PAGE_LEVEL_TAGS) if e is not top}
-    regions += [e for tag in _PAGE_LEVEL_TAGS for e in found[tag] if e not in in_content]
+    regions += [e for e in root.iter(*_PAGE_LEVEL_TAGS) if not _inside_content_root(e)]
     for element in regions:
         if element in gone or element in guarded or element.tag in _CONTENT_ROOTS or element.getparent() is None:
             continue
